@@ -1,0 +1,145 @@
+/**
+ * The error taxonomy of the connector service. Connectors throw these; only the transport layer
+ * (`grpc/status.ts`) turns them into gRPC status codes, so every code decision lives in one place.
+ */
+
+const connectorErrorBrand = Symbol.for('@org/connector-core/ConnectorError');
+
+/** The kinds of failure a connector call can end with. Each maps to exactly one gRPC status code. */
+export type ErrorKind =
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'FAILED_PRECONDITION'
+  | 'PERMISSION_DENIED'
+  | 'UNAUTHENTICATED'
+  | 'RESOURCE_EXHAUSTED'
+  | 'UNAVAILABLE'
+  | 'DEADLINE_EXCEEDED'
+  | 'CANCELLED'
+  | 'UNIMPLEMENTED'
+  | 'INTERNAL';
+
+export interface ConnectorErrorOptions {
+  /** The underlying error; kept for logs, never sent to the caller. */
+  readonly cause?: unknown;
+}
+
+/**
+ * Base class of every error core understands. Identified by a brand rather than `instanceof`, so that an error
+ * thrown by a connector compiled against another copy of core is still recognised.
+ */
+export abstract class ConnectorError extends Error {
+  abstract readonly kind: ErrorKind;
+  readonly [connectorErrorBrand] = true;
+
+  constructor(message: string, options?: ConnectorErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+  }
+
+  static is(value: unknown): value is ConnectorError {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[connectorErrorBrand] === true &&
+      typeof (value as { kind?: unknown }).kind === 'string'
+    );
+  }
+}
+
+/** The caller sent something wrong: a malformed parameter, input, template or resource_meta. */
+export class InvalidArgumentError extends ConnectorError {
+  readonly kind = 'INVALID_ARGUMENT';
+}
+
+/** A required connector parameter has no value from any of its sources. */
+export class MissingParameterError extends InvalidArgumentError {
+  constructor(
+    readonly parameter: string,
+    sources: readonly string[],
+  ) {
+    super(`Missing required parameter '${parameter}' (looked in: ${sources.join(', ') || 'nowhere'}).`);
+  }
+}
+
+/** A parameter has a value of the wrong shape. The message names the parameter, never its value. */
+export class InvalidParameterError extends InvalidArgumentError {
+  constructor(
+    readonly parameter: string,
+    problem: string,
+  ) {
+    super(`Invalid parameter '${parameter}': ${problem}.`);
+  }
+}
+
+/** The resource_meta bytes could not be decoded into the connector's metadata. */
+export class InvalidResourceMetaError extends InvalidArgumentError {
+  constructor(problem: string, options?: ConnectorErrorOptions) {
+    super(`Invalid resource_meta: ${problem}.`, options);
+  }
+}
+
+export class NotFoundError extends ConnectorError {
+  readonly kind = 'NOT_FOUND';
+}
+
+/** No connector is registered for the requested task category. */
+export class ConnectorNotFoundError extends NotFoundError {
+  constructor(
+    readonly taskType: string,
+    readonly version: number,
+    available: readonly string[],
+  ) {
+    super(
+      `Cannot find connector for task type: ${taskType}` +
+        (version === 0 ? '' : ` (version ${version})`) +
+        `. Available: ${available.length === 0 ? 'none' : available.join(', ')}.`,
+    );
+  }
+}
+
+export class AlreadyExistsError extends ConnectorError {
+  readonly kind = 'ALREADY_EXISTS';
+}
+
+/** The request is well-formed but the system is not in a state to perform it. */
+export class FailedPreconditionError extends ConnectorError {
+  readonly kind = 'FAILED_PRECONDITION';
+}
+
+export class PermissionDeniedError extends ConnectorError {
+  readonly kind = 'PERMISSION_DENIED';
+}
+
+export class UnauthenticatedError extends ConnectorError {
+  readonly kind = 'UNAUTHENTICATED';
+}
+
+/** A quota or limit was hit (for example the vendor answered 429 and retries ran out). */
+export class ResourceExhaustedError extends ConnectorError {
+  readonly kind = 'RESOURCE_EXHAUSTED';
+}
+
+/** The vendor backend could not be reached or answered with a transient failure. */
+export class BackendUnavailableError extends ConnectorError {
+  readonly kind = 'UNAVAILABLE';
+}
+
+export class DeadlineExceededError extends ConnectorError {
+  readonly kind = 'DEADLINE_EXCEEDED';
+}
+
+export class CancelledError extends ConnectorError {
+  readonly kind = 'CANCELLED';
+}
+
+/** The connector does not implement the requested operation (metrics, logs). */
+export class UnimplementedError extends ConnectorError {
+  readonly kind = 'UNIMPLEMENTED';
+}
+
+/** A bug or unexpected state. The message must be safe to show: no stack, no secret. */
+export class InternalError extends ConnectorError {
+  readonly kind = 'INTERNAL';
+}

@@ -1,0 +1,61 @@
+import { isConnector, type Connector } from './connector.js';
+import type { ConnectorEnvironment } from './connector.js';
+
+const pluginBrand = Symbol.for('@org/connector-core/ConnectorPlugin');
+
+/**
+ * What a connector package's `"flyte.connectors"` module exports (as its default export): a factory of the
+ * package's connectors. Nothing is registered at import; the host calls `connectors()` when it loads the plugin.
+ */
+export interface ConnectorPlugin {
+  readonly [pluginBrand]: true;
+  readonly connectors: (env: Pick<ConnectorEnvironment, 'env'>) => readonly Connector[];
+}
+
+export function defineConnectorPlugin(definition: {
+  readonly connectors: (env: Pick<ConnectorEnvironment, 'env'>) => readonly Connector[];
+}): ConnectorPlugin {
+  return { [pluginBrand]: true, connectors: definition.connectors };
+}
+
+export function isConnectorPlugin(value: unknown): value is ConnectorPlugin {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[pluginBrand] === true &&
+    typeof (value as { connectors?: unknown }).connectors === 'function'
+  );
+}
+
+/**
+ * The connectors a loaded module provides: its default export (a plugin, a connector or an array of connectors),
+ * else its named `plugin` or `connectors` export. Throws with a precise reason otherwise.
+ */
+export function connectorsFromModule(
+  moduleExports: Readonly<Record<string, unknown>>,
+  env: Pick<ConnectorEnvironment, 'env'>,
+): Connector[] {
+  const candidates = ['default', 'plugin', 'connectors'] as const;
+  for (const name of candidates) {
+    const value = moduleExports[name];
+    if (value === undefined) continue;
+    if (isConnectorPlugin(value)) return checkAll(value.connectors(env), `the plugin's connectors()`);
+    if (isConnector(value)) return [value];
+    if (Array.isArray(value)) return checkAll(value, `export '${name}'`);
+    throw new TypeError(
+      `export '${name}' is neither a connector plugin (defineConnectorPlugin), a connector instance nor an array of connectors`,
+    );
+  }
+  throw new TypeError(
+    `the module has no default, 'plugin' or 'connectors' export (exports: ${Object.keys(moduleExports).join(', ') || 'none'})`,
+  );
+}
+
+function checkAll(values: readonly unknown[], origin: string): Connector[] {
+  values.forEach((value, index) => {
+    if (!isConnector(value)) {
+      throw new TypeError(`${origin} item ${index} is not a connector (extend AsyncConnector or SyncConnector)`);
+    }
+  });
+  return values as Connector[];
+}

@@ -96,4 +96,6 @@ function copyFlyte2() {
 rmSync(genRoot, { recursive: true, force: true });
 generateFlyte1();
 const copied = copyFlyte2();
-console.log(`codegen: Flyte 1 types generated from @flyteorg/flyteidl, ${copied} Flyte 2 files from @flyteorg/flyteidl2`);
+console.log(
+  `codegen: Flyte 1 types generated from @flyteorg/flyteidl, ${copied} Flyte 2 files from @flyteorg/flyteidl2`,
+);

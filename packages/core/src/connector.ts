@@ -165,10 +165,13 @@ export function isSyncConnector(connector: Connector): connector is AnySyncConne
 
 /** The categories a connector declares, normalised (version defaults to 0). */
 export function taskCategoriesOf(connector: Pick<Connector, 'taskCategory'>): TaskCategory[] {
-  const inputs = (Array.isArray(connector.taskCategory) ? connector.taskCategory : [connector.taskCategory]) as
-    readonly TaskCategoryInput[];
+  const inputs = (
+    Array.isArray(connector.taskCategory) ? connector.taskCategory : [connector.taskCategory]
+  ) as readonly TaskCategoryInput[];
   return inputs.map((input) =>
-    typeof input === 'string' ? { name: input, version: 0 } : { name: input.name, version: input.version ?? 0 },
+    typeof input === 'string'
+      ? { name: input, version: 0 }
+      : { name: input.name, version: input.version ?? 0 },
   );
 }
 

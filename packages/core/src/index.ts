@@ -1,1 +1,69 @@
-export {};
+// The public surface of @org/connector-core. Everything a connector author or operator needs is exported here by
+// name; nothing else is part of the API.
+
+export {
+  AsyncConnector,
+  SyncConnector,
+  isConnector,
+  isSyncConnector,
+  taskCategoriesOf,
+  formatTaskCategory,
+  type AnyAsyncConnector,
+  type AnySyncConnector,
+  type CallContext,
+  type Connector,
+  type ConnectorEnvironment,
+  type CreateContext,
+  type LiteralType,
+  type OperationContext,
+  type ProtocolFamily,
+  type TaskCategory,
+  type TaskCategoryInput,
+  type TaskExecutionInfo,
+  type TaskExecutionMetadata,
+  type TaskTemplate,
+} from './connector.js';
+export { defineConnectorPlugin, isConnectorPlugin, type ConnectorPlugin } from './plugin.js';
+export {
+  AlreadyExistsError,
+  BackendUnavailableError,
+  CancelledError,
+  ConnectorError,
+  ConnectorNotFoundError,
+  DeadlineExceededError,
+  FailedPreconditionError,
+  InternalError,
+  InvalidArgumentError,
+  InvalidParameterError,
+  InvalidResourceMetaError,
+  MissingParameterError,
+  NotFoundError,
+  PermissionDeniedError,
+  ResourceExhaustedError,
+  UnauthenticatedError,
+  UnimplementedError,
+  type ConnectorErrorOptions,
+  type ErrorKind,
+} from './errors.js';
+export { isTaskPhase, isTerminalPhase, TASK_PHASES, type TaskPhase } from './phase.js';
+export type { LogPage, LogsQuery, MetricResult, MetricsQuery, Resource, TaskLogLink } from './resource.js';
+export { jsonMetaCodec, type ResourceMetaCodec, type StandardSchemaLike } from './meta-codec.js';
+export {
+  defineSpec,
+  type ConnectorSpec,
+  type ParamSource,
+  type ParamSpec,
+  type ParamSpecs,
+  type ParamType,
+  type ParamValue,
+  type ResolvedParams,
+} from './spec/types.js';
+export type { LogFn, Logger } from './logger.js';
+export { createLogger, type LoggerOptions } from './logging.js';
+export {
+  ConnectorService,
+  type ConnectorServiceOptions,
+  type ServiceHandle,
+} from './service/connector-service.js';
+export type { TlsFiles } from './grpc/server.js';
+export type { BlobValue, SchemaValue, StructuredDatasetValue } from './literals/index.js';

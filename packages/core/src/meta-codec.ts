@@ -28,7 +28,9 @@ export interface StandardSchemaLike<M> {
  * A JSON codec whose decoding is checked by a Standard Schema (e.g. a zod object) or a parse function that throws
  * on a wrong shape.
  */
-export function jsonMetaCodec<M>(schema: StandardSchemaLike<M> | ((value: unknown) => M)): ResourceMetaCodec<M> {
+export function jsonMetaCodec<M>(
+  schema: StandardSchemaLike<M> | ((value: unknown) => M),
+): ResourceMetaCodec<M> {
   const parse =
     typeof schema === 'function'
       ? schema
@@ -38,7 +40,10 @@ export function jsonMetaCodec<M>(schema: StandardSchemaLike<M> | ((value: unknow
           if (result.issues !== undefined) {
             throw new Error(
               result.issues
-                .map((issue) => `${issue.path?.map(pathSegment).join('.') ?? ''}${issue.path?.length ? ': ' : ''}${issue.message}`)
+                .map(
+                  (issue) =>
+                    `${issue.path?.map(pathSegment).join('.') ?? ''}${issue.path?.length ? ': ' : ''}${issue.message}`,
+                )
                 .join('; '),
             );
           }

@@ -54,7 +54,9 @@ export function connectorsFromModule(
 function checkAll(values: readonly unknown[], origin: string): Connector[] {
   values.forEach((value, index) => {
     if (!isConnector(value)) {
-      throw new TypeError(`${origin} item ${index} is not a connector (extend AsyncConnector or SyncConnector)`);
+      throw new TypeError(
+        `${origin} item ${index} is not a connector (extend AsyncConnector or SyncConnector)`,
+      );
     }
   });
   return values as Connector[];

@@ -74,7 +74,10 @@ export class ServerSecrets {
       // Secret files often end with a newline added by whoever wrote them; flytekit strips it too.
       return (await readFile(join(this.options.directory, fileName), 'utf8')).trim();
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR')
+      if (
+        (error as NodeJS.ErrnoException).code === 'ENOENT' ||
+        (error as NodeJS.ErrnoException).code === 'ENOTDIR'
+      )
         return undefined;
       throw error;
     }

@@ -48,7 +48,11 @@ export interface ConnectorSpec<S extends ParamSpecs = ParamSpecs> {
   readonly params: S;
 }
 
-type IsGuaranteed<P> = P extends { readonly required: true } ? true : P extends { readonly default: unknown } ? true : false;
+type IsGuaranteed<P> = P extends { readonly required: true }
+  ? true
+  : P extends { readonly default: unknown }
+    ? true
+    : false;
 
 /** The parameters as a connector receives them at create: required and defaulted ones are always present. */
 export type ResolvedParams<S extends ParamSpecs> = {

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { listCommand } from './list.js';
+import { serveCommand } from './serve.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+const program = new Command('flyte-connect')
+  .description(
+    'The Flyte connector service: serves connectors to Flyte 1 (propeller) and Flyte 2 (executor) over gRPC.\n' +
+      "Also installed as `c0`, a drop-in for flyte-sdk's command. Without a command, `serve` runs.",
+  )
+  .version(version)
+  .addCommand(serveCommand(), { isDefault: true })
+  .addCommand(listCommand())
+  .showHelpAfterError();
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`flyte-connect: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,134 @@
+import { Command, Option } from 'commander';
+import type { Level } from 'pino';
+import { createLogger } from '../logging.js';
+import { ConnectorService } from '../service/connector-service.js';
+import { collectModules, integerOption, parseSeconds } from './options.js';
+
+interface ServeOptions {
+  port: number;
+  prometheusPort: number;
+  prometheus_port?: number;
+  worker: number;
+  timeout?: number;
+  modules?: string[];
+  host: string;
+  secretsDir: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  maxMessageSize: number;
+  gracePeriod: number;
+  discover: boolean;
+  logLevel: Level;
+}
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('Serve the installed connectors over gRPC (Flyte 1 and Flyte 2 protocols on one port).')
+    .addOption(integerOption('-p, --port <port>', 'gRPC port', 'FLYTE_CONNECTOR_PORT').default(8000))
+    .addOption(
+      integerOption(
+        '--prometheus-port <port>',
+        'Prometheus /metrics and /healthz port',
+        'FLYTE_CONNECTOR_PROMETHEUS_PORT',
+      ).default(9090),
+    )
+    .addOption(
+      integerOption(
+        '--prometheus_port <port>',
+        'alias of --prometheus-port (Python servers)',
+        'IGNORED_ALIAS',
+      ).hideHelp(),
+    )
+    .addOption(
+      integerOption(
+        '-w, --worker <n>',
+        'most connector calls running at once; the excess waits',
+        'FLYTE_CONNECTOR_WORKER',
+        1,
+      ).default(10),
+    )
+    .addOption(
+      new Option('-t, --timeout <seconds>', 'stop the server after this many seconds (for tests)')
+        .env('FLYTE_CONNECTOR_TIMEOUT')
+        .argParser(parseSeconds),
+    )
+    .addOption(
+      new Option(
+        '-m, --modules <module>',
+        'extra connector module to load: a path or package specifier (repeatable)',
+      )
+        .env('FLYTE_CONNECTOR_MODULES')
+        .argParser(collectModules),
+    )
+    .addOption(new Option('--host <host>', 'address to bind').env('FLYTE_CONNECTOR_HOST').default('0.0.0.0'))
+    .addOption(
+      new Option('--secrets-dir <dir>', 'directory of mounted server secrets (Flyte 1 style)')
+        .env('FLYTE_CONNECTOR_SECRETS_DIR')
+        .default('/etc/secrets'),
+    )
+    .addOption(
+      new Option('--tls-cert <file>', 'serve TLS with this PEM certificate chain').env(
+        'FLYTE_CONNECTOR_TLS_CERT',
+      ),
+    )
+    .addOption(new Option('--tls-key <file>', 'private key for --tls-cert').env('FLYTE_CONNECTOR_TLS_KEY'))
+    .addOption(
+      integerOption(
+        '--max-message-size <MiB>',
+        'largest gRPC message accepted or sent',
+        'FLYTE_CONNECTOR_MAX_MESSAGE_MIB',
+        1,
+      ).default(64),
+    )
+    .addOption(
+      new Option('--grace-period <seconds>', 'time in-flight calls get to finish on SIGTERM')
+        .env('FLYTE_CONNECTOR_GRACE_PERIOD')
+        .argParser(parseSeconds)
+        .default(30),
+    )
+    .addOption(new Option('--no-discover', 'do not load installed packages that declare "flyte.connectors"'))
+    .addOption(
+      new Option('--log-level <level>', 'log level')
+        .choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal'])
+        .env('LOG_LEVEL')
+        .default('info'),
+    )
+    .action(async (options: ServeOptions) => {
+      if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
+        throw new Error('--tls-cert and --tls-key must be given together.');
+      }
+      const logger = createLogger({ level: options.logLevel });
+      // One connector's stray failure must not take the others down: log it and keep serving.
+      process.on('unhandledRejection', (reason) =>
+        logger.error({ err: reason }, 'unhandled promise rejection (ignored)'),
+      );
+      process.on('uncaughtException', (error) =>
+        logger.error({ err: error }, 'uncaught exception (ignored)'),
+      );
+      const service = await ConnectorService.run({
+        port: options.port,
+        prometheusPort: options.prometheus_port ?? options.prometheusPort,
+        worker: options.worker,
+        ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+        modules: options.modules ?? [],
+        host: options.host,
+        secretsDir: options.secretsDir,
+        ...(options.tlsCert !== undefined && options.tlsKey !== undefined
+          ? { tls: { certFile: options.tlsCert, keyFile: options.tlsKey } }
+          : {}),
+        maxMessageBytes: options.maxMessageSize * 1024 * 1024,
+        gracePeriodMs: options.gracePeriod * 1000,
+        discover: options.discover,
+        logger,
+      });
+      const onSignal = (signal: NodeJS.Signals) => {
+        logger.info({ signal }, 'stop requested');
+        void service.stop();
+      };
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+      await service.stopped;
+      process.removeListener('SIGTERM', onSignal);
+      process.removeListener('SIGINT', onSignal);
+    });
+}

@@ -1,0 +1,48 @@
+import type { Deadline } from '@grpc/grpc-js';
+import { BackendUnavailableError, CancelledError, DeadlineExceededError } from '../errors.js';
+
+/** The part of a grpc-js server call this module needs (every server call kind has it). */
+export interface CancellableCall {
+  getDeadline(): Deadline;
+  once(event: 'cancelled', listener: () => void): unknown;
+  removeListener(event: 'cancelled', listener: () => void): unknown;
+}
+
+export interface CallSignal {
+  readonly signal: AbortSignal;
+  readonly dispose: () => void;
+}
+
+/**
+ * An AbortSignal for one gRPC call: it fires when the caller's deadline passes, when the caller cancels, and when
+ * the service is forced to stop. Its reason is the error the caller should get.
+ */
+export function callSignal(call: CancellableCall, shutdown: AbortSignal): CallSignal {
+  const controller = new AbortController();
+  const deadline = call.getDeadline();
+  const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
+  let timer: NodeJS.Timeout | undefined;
+  if (Number.isFinite(deadlineMs)) {
+    timer = setTimeout(
+      () =>
+        controller.abort(
+          new DeadlineExceededError("The caller's deadline passed before the connector answered."),
+        ),
+      Math.max(0, deadlineMs - Date.now()),
+    );
+  }
+  const onCancelled = () => controller.abort(new CancelledError('The caller cancelled the call.'));
+  const onShutdown = () =>
+    controller.abort(new BackendUnavailableError('The connector service stopped before the call finished.'));
+  call.once('cancelled', onCancelled);
+  if (shutdown.aborted) onShutdown();
+  else shutdown.addEventListener('abort', onShutdown, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      if (timer !== undefined) clearTimeout(timer);
+      call.removeListener('cancelled', onCancelled);
+      shutdown.removeEventListener('abort', onShutdown);
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import { toBinary, type DescFile } from '@bufbuild/protobuf';
+import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation } from 'grpc-health-check';
+import { file_flyteidl_service_agent } from '../gen/v1/flyteidl/service/agent_pb.js';
+import { file_flyteidl2_connector_service } from '../gen/v2/flyteidl2/connector/service_pb.js';
+import type { Dispatcher } from '../service/dispatcher.js';
+import type { HandlerEnvironment } from './handlers.js';
+import { flyte1Services } from './v1-service.js';
+import { flyte2Services } from './v2-service.js';
+
+export interface TlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+export interface GrpcServerOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Largest request accepted, in bytes (Flyte's CreateTask with big inputs exceeds gRPC's 4 MiB default). */
+  readonly maxReceiveBytes: number;
+  readonly maxSendBytes: number;
+  readonly tls?: TlsFiles | undefined;
+  /** Most concurrent streams per HTTP/2 connection. */
+  readonly maxConcurrentStreams: number;
+}
+
+export interface RunningGrpcServer {
+  readonly port: number;
+  readonly services: readonly string[];
+  setServing(serving: boolean): void;
+  /** Stops accepting calls and waits for running ones (up to `graceMs`, then forces). */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+/** Starts one gRPC server carrying both protocol families, health and reflection. */
+export async function startGrpcServer(
+  dispatcher: Dispatcher,
+  env: HandlerEnvironment,
+  options: GrpcServerOptions,
+): Promise<RunningGrpcServer> {
+  const server = new Server({
+    'grpc.max_receive_message_length': options.maxReceiveBytes,
+    'grpc.max_send_message_length': options.maxSendBytes,
+    'grpc.max_concurrent_streams': options.maxConcurrentStreams,
+    // Flyte 2 clients ping every 30 s; grpc-js would otherwise answer pings more frequent than 5 min with GOAWAY.
+    'grpc.http2.min_ping_interval_without_data_ms': 10_000,
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.keepalive_time_ms': 60_000,
+    'grpc.keepalive_timeout_ms': 20_000,
+  });
+  const services = [...flyte1Services(dispatcher, env), ...flyte2Services(dispatcher, env)];
+  for (const service of services) {
+    server.addService(service.definition, service.implementation);
+  }
+  const names = services.map((s) => s.name);
+  const health = new HealthImplementation({
+    '': 'SERVING',
+    ...Object.fromEntries(names.map((n) => [n, 'SERVING'])),
+  });
+  health.addToServer(server);
+  new ReflectionService(
+    reflectionPackage([file_flyteidl_service_agent, file_flyteidl2_connector_service]) as never,
+  ).addToServer(server);
+
+  const credentials =
+    options.tls === undefined
+      ? ServerCredentials.createInsecure()
+      : ServerCredentials.createSsl(null, [
+          {
+            cert_chain: await readFile(options.tls.certFile),
+            private_key: await readFile(options.tls.keyFile),
+          },
+        ]);
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${formatHost(options.host)}:${options.port}`, credentials, (error, boundPort) =>
+      error === null ? resolve(boundPort) : reject(error),
+    );
+  });
+
+  return {
+    port,
+    services: names,
+    setServing(serving) {
+      const status = serving ? 'SERVING' : 'NOT_SERVING';
+      for (const name of ['', ...names]) health.setStatus(name, status);
+    },
+    async shutdown(graceMs) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/** The shape @grpc/reflection reads: objects carrying serialized FileDescriptorProtos of the served files. */
+function reflectionPackage(files: readonly DescFile[]): Record<string, { fileDescriptorProtos: Buffer[] }> {
+  const all = new Map<string, DescFile>();
+  const visit = (file: DescFile) => {
+    if (all.has(file.name)) return;
+    all.set(file.name, file);
+    file.dependencies.forEach(visit);
+  };
+  files.forEach(visit);
+  return {
+    files: {
+      fileDescriptorProtos: [...all.values()].map((file) =>
+        Buffer.from(toBinary(FileDescriptorProtoSchema, file.proto)),
+      ),
+    },
+  };
+}

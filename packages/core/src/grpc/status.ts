@@ -1,0 +1,37 @@
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { ConnectorError, type ErrorKind } from '../errors.js';
+
+/** The one place where error kinds become gRPC status codes. */
+const STATUS_BY_KIND: Readonly<Record<ErrorKind, status>> = {
+  INVALID_ARGUMENT: status.INVALID_ARGUMENT,
+  NOT_FOUND: status.NOT_FOUND,
+  ALREADY_EXISTS: status.ALREADY_EXISTS,
+  FAILED_PRECONDITION: status.FAILED_PRECONDITION,
+  PERMISSION_DENIED: status.PERMISSION_DENIED,
+  UNAUTHENTICATED: status.UNAUTHENTICATED,
+  RESOURCE_EXHAUSTED: status.RESOURCE_EXHAUSTED,
+  UNAVAILABLE: status.UNAVAILABLE,
+  DEADLINE_EXCEEDED: status.DEADLINE_EXCEEDED,
+  CANCELLED: status.CANCELLED,
+  UNIMPLEMENTED: status.UNIMPLEMENTED,
+  INTERNAL: status.INTERNAL,
+};
+
+export function grpcStatusOf(kind: ErrorKind): status {
+  return STATUS_BY_KIND[kind];
+}
+
+/**
+ * Converts any error into a gRPC error for the caller. Errors that are not ConnectorErrors never reach here from
+ * the dispatcher; anything else (a bug in an adapter) becomes INTERNAL without its stack.
+ */
+export function toServiceError(error: unknown): Partial<ServiceError> {
+  if (ConnectorError.is(error)) {
+    return { code: STATUS_BY_KIND[error.kind], details: error.message, metadata: new Metadata() };
+  }
+  return {
+    code: status.INTERNAL,
+    details: `Unexpected service failure: ${error instanceof Error ? error.message : String(error)}`,
+    metadata: new Metadata(),
+  };
+}

@@ -1,0 +1,246 @@
+import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import type { UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  AgentSchema,
+  CreateTaskResponseSchema,
+  DeleteTaskResponseSchema,
+  ExecuteTaskSyncResponseSchema,
+  GetAgentResponseSchema,
+  GetTaskLogsResponseSchema,
+  GetTaskMetricsResponseSchema,
+  GetTaskResponseSchema,
+  ListAgentsResponseSchema,
+  ResourceSchema as V1ResourceSchema,
+  State,
+  TaskExecutionMetadataSchema as V1TaskExecutionMetadataSchema,
+  type CreateTaskRequest,
+  type DeleteTaskRequest,
+  type ExecuteTaskSyncRequest,
+  type GetAgentRequest,
+  type GetTaskLogsRequest,
+  type GetTaskMetricsRequest,
+  type GetTaskRequest,
+  type Resource as V1Resource,
+} from '../gen/v1/flyteidl/admin/agent_pb.js';
+import { LiteralMapSchema } from '../gen/v1/flyteidl/core/literals_pb.js';
+import { TaskTemplateSchema as V1TaskTemplateSchema } from '../gen/v1/flyteidl/core/tasks_pb.js';
+import {
+  AgentMetadataService,
+  AsyncAgentService,
+  SyncAgentService,
+} from '../gen/v1/flyteidl/service/agent_pb.js';
+import {
+  ResourceSchema as V2ResourceSchema,
+  TaskExecutionMetadataSchema as V2TaskExecutionMetadataSchema,
+  type Resource as V2Resource,
+} from '../gen/v2/flyteidl2/connector/connector_pb.js';
+import { TaskTemplateSchema as V2TaskTemplateSchema } from '../gen/v2/flyteidl2/core/tasks_pb.js';
+import { InputsSchema } from '../gen/v2/flyteidl2/task/common_pb.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { CreateRequestData, Dispatcher } from '../service/dispatcher.js';
+import {
+  collectThenAnswerHandler,
+  serverStreamingHandler,
+  unaryHandler,
+  type HandlerEnvironment,
+} from './handlers.js';
+import { grpcServiceDefinition } from './service-definition.js';
+import { metricsQuery, requireCategory } from './v2-service.js';
+
+/**
+ * Flyte 1: `flyteidl.service.AsyncAgentService`, `SyncAgentService` and `AgentMetadataService`. Requests are
+ * translated to the Flyte 2 shapes core works with by a binary round trip: the two IDLs share field numbers for
+ * templates, literals and resources (a map on the wire is a repeated entry message).
+ */
+export function flyte1Services(dispatcher: Dispatcher, env: HandlerEnvironment) {
+  const protocol = 'v1' as const;
+  const asyncImpl: UntypedServiceImplementation = {
+    CreateTask: unaryHandler(env, async (request: CreateTaskRequest, signal) => {
+      const resourceMeta = await dispatcher.create(createData(request), { protocol, signal });
+      return create(CreateTaskResponseSchema, { resourceMeta });
+    }),
+    GetTask: unaryHandler(env, async (request: GetTaskRequest, signal) => {
+      const resource = await dispatcher.get(
+        {
+          category: requireCategory('GetTaskRequest', request.taskCategory, request.taskType),
+          resourceMeta: request.resourceMeta,
+          outputPrefix: request.outputPrefix,
+          connection: undefined,
+        },
+        { protocol, signal },
+      );
+      return create(GetTaskResponseSchema, { resource: toV1Resource(resource) });
+    }),
+    DeleteTask: unaryHandler(env, async (request: DeleteTaskRequest, signal) => {
+      await dispatcher.delete(
+        {
+          category: requireCategory('DeleteTaskRequest', request.taskCategory, request.taskType),
+          resourceMeta: request.resourceMeta,
+          outputPrefix: '',
+          connection: undefined,
+        },
+        { protocol, signal },
+      );
+      return create(DeleteTaskResponseSchema);
+    }),
+    GetTaskMetrics: unaryHandler(env, async (request: GetTaskMetricsRequest, signal) => {
+      const results = await dispatcher.getMetrics(
+        {
+          category: requireCategory('GetTaskMetricsRequest', request.taskCategory, request.taskType),
+          resourceMeta: request.resourceMeta,
+          outputPrefix: '',
+          connection: undefined,
+        },
+        metricsQuery(request),
+        { protocol, signal },
+      );
+      return create(GetTaskMetricsResponseSchema, {
+        results: results.map((r) => ({ metric: r.metric, data: r.data })),
+      });
+    }),
+    GetTaskLogs: serverStreamingHandler(env, async (request: GetTaskLogsRequest, signal, write) => {
+      await dispatcher.getLogs(
+        {
+          category: requireCategory('GetTaskLogsRequest', request.taskCategory, request.taskType),
+          resourceMeta: request.resourceMeta,
+          outputPrefix: '',
+          connection: undefined,
+        },
+        { lines: Number(request.lines), token: request.token },
+        { protocol, signal },
+        async (page) => {
+          await write(
+            create(GetTaskLogsResponseSchema, {
+              part: { case: 'header', value: { token: page.token ?? '' } },
+            }),
+          );
+          await write(
+            create(GetTaskLogsResponseSchema, {
+              part: { case: 'body', value: { results: [...page.lines] } },
+            }),
+          );
+        },
+      );
+    }),
+  };
+
+  const syncImpl: UntypedServiceImplementation = {
+    ExecuteTaskSync: collectThenAnswerHandler(env, 2, async (requests: ExecuteTaskSyncRequest[], signal) => {
+      const header = requests.find((r) => r.part.case === 'header')?.part.value;
+      if (header === undefined || header.$typeName !== 'flyteidl.admin.CreateRequestHeader') {
+        throw new InvalidArgumentError(
+          'ExecuteTaskSync: the first message must be a header with the task template.',
+        );
+      }
+      const inputs = requests.find((r) => r.part.case === 'inputs')?.part.value;
+      const resource = await dispatcher.executeSync(
+        createData({
+          template: header.template,
+          inputs: inputs?.$typeName === 'flyteidl.core.LiteralMap' ? inputs : undefined,
+          outputPrefix: header.outputPrefix,
+          taskExecutionMetadata: header.taskExecutionMetadata,
+        }),
+        { protocol, signal },
+      );
+      return create(ExecuteTaskSyncResponseSchema, {
+        res: { case: 'header', value: { resource: toV1Resource(resource) } },
+      });
+    }),
+  };
+
+  const metadataImpl: UntypedServiceImplementation = {
+    ListAgents: unaryHandler(env, () =>
+      Promise.resolve(
+        create(ListAgentsResponseSchema, { agents: dispatcher.listConnectors('v1').map(toAgent) }),
+      ),
+    ),
+    GetAgent: unaryHandler(env, (request: GetAgentRequest) =>
+      Promise.resolve(
+        create(GetAgentResponseSchema, { agent: toAgent(dispatcher.describeConnector(request.name, 'v1')) }),
+      ),
+    ),
+  };
+
+  return [
+    {
+      definition: grpcServiceDefinition(AsyncAgentService),
+      implementation: asyncImpl,
+      name: AsyncAgentService.typeName,
+    },
+    {
+      definition: grpcServiceDefinition(SyncAgentService),
+      implementation: syncImpl,
+      name: SyncAgentService.typeName,
+    },
+    {
+      definition: grpcServiceDefinition(AgentMetadataService),
+      implementation: metadataImpl,
+      name: AgentMetadataService.typeName,
+    },
+  ];
+}
+
+function toAgent(listing: {
+  name: string;
+  categories: readonly { name: string; version: number }[];
+  isSync: boolean;
+}) {
+  return create(AgentSchema, {
+    name: listing.name,
+    isSync: listing.isSync,
+    supportedTaskCategories: listing.categories.map((c) => ({ name: c.name, version: c.version })),
+    // Deprecated, but propellers before task categories route on it; it means version 0.
+    supportedTaskTypes: listing.categories.filter((c) => c.version === 0).map((c) => c.name),
+  });
+}
+
+function createData(
+  request: Pick<CreateTaskRequest, 'template' | 'inputs' | 'outputPrefix' | 'taskExecutionMetadata'>,
+): CreateRequestData {
+  const inputBytes =
+    request.inputs === undefined ? new Uint8Array() : toBinary(LiteralMapSchema, request.inputs);
+  return {
+    template:
+      request.template === undefined
+        ? undefined
+        : convert(V1TaskTemplateSchema, V2TaskTemplateSchema, request.template),
+    inputs: fromBinary(InputsSchema, inputBytes).literals,
+    inputBytes: inputBytes.byteLength,
+    outputPrefix: request.outputPrefix,
+    metadata:
+      request.taskExecutionMetadata === undefined
+        ? undefined
+        : convert(
+            V1TaskExecutionMetadataSchema,
+            V2TaskExecutionMetadataSchema,
+            request.taskExecutionMetadata,
+          ),
+    connection: undefined,
+  };
+}
+
+function convert<From extends DescMessage, To extends DescMessage>(
+  from: From,
+  to: To,
+  message: MessageShape<From>,
+): MessageShape<To> {
+  return fromBinary(to, toBinary(from, message));
+}
+
+/** Flyte 1 propellers that predate `phase` read the deprecated `state`; fill both. */
+const STATE_BY_PHASE: Readonly<Record<number, State>> = {
+  1: State.PENDING,
+  2: State.RUNNING,
+  3: State.SUCCEEDED,
+  4: State.PERMANENT_FAILURE,
+  5: State.PERMANENT_FAILURE,
+  6: State.PENDING,
+  7: State.PENDING,
+  8: State.RETRYABLE_FAILURE,
+};
+
+function toV1Resource(resource: V2Resource): V1Resource {
+  const v1 = convert(V2ResourceSchema, V1ResourceSchema, resource);
+  v1.state = STATE_BY_PHASE[resource.phase] ?? State.RETRYABLE_FAILURE;
+  return v1;
+}

@@ -1,0 +1,169 @@
+import { create, toBinary } from '@bufbuild/protobuf';
+import { timestampDate, type Duration } from '@bufbuild/protobuf/wkt';
+import type { UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  ConnectorSchema,
+  CreateTaskResponseSchema,
+  DeleteTaskResponseSchema,
+  GetConnectorResponseSchema,
+  GetTaskLogsResponseSchema,
+  GetTaskMetricsResponseSchema,
+  GetTaskResponseSchema,
+  ListConnectorsResponseSchema,
+  type CreateTaskRequest,
+  type DeleteTaskRequest,
+  type GetConnectorRequest,
+  type GetTaskLogsRequest,
+  type GetTaskMetricsRequest,
+  type GetTaskRequest,
+  type TaskCategory as TaskCategoryMessage,
+} from '../gen/v2/flyteidl2/connector/connector_pb.js';
+import { AsyncConnectorService, ConnectorMetadataService } from '../gen/v2/flyteidl2/connector/service_pb.js';
+import { InputsSchema } from '../gen/v2/flyteidl2/task/common_pb.js';
+import type { Connection } from '../gen/v2/flyteidl2/core/security_pb.js';
+import type { TaskCategory } from '../connector.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { Dispatcher, TaskRequestData } from '../service/dispatcher.js';
+import type { MetricsQuery } from '../resource.js';
+import { serverStreamingHandler, unaryHandler, type HandlerEnvironment } from './handlers.js';
+import { grpcServiceDefinition } from './service-definition.js';
+
+/** Flyte 2: `flyteidl2.connector.AsyncConnectorService` and `ConnectorMetadataService`. */
+export function flyte2Services(dispatcher: Dispatcher, env: HandlerEnvironment) {
+  const protocol = 'v2' as const;
+  const asyncImpl: UntypedServiceImplementation = {
+    CreateTask: unaryHandler(env, async (request: CreateTaskRequest, signal) => {
+      const resourceMeta = await dispatcher.create(
+        {
+          template: request.template,
+          inputs: request.inputs?.literals ?? [],
+          inputBytes: request.inputs === undefined ? 0 : toBinary(InputsSchema, request.inputs).byteLength,
+          outputPrefix: request.outputPrefix,
+          metadata: request.taskExecutionMetadata,
+          connection: request.connection,
+        },
+        { protocol, signal },
+      );
+      return create(CreateTaskResponseSchema, { resourceMeta });
+    }),
+    GetTask: unaryHandler(env, async (request: GetTaskRequest, signal) => {
+      const resource = await dispatcher.get(taskRequest('GetTaskRequest', request), { protocol, signal });
+      return create(GetTaskResponseSchema, { resource });
+    }),
+    DeleteTask: unaryHandler(env, async (request: DeleteTaskRequest, signal) => {
+      await dispatcher.delete(taskRequest('DeleteTaskRequest', { ...request, outputPrefix: '' }), {
+        protocol,
+        signal,
+      });
+      return create(DeleteTaskResponseSchema);
+    }),
+    GetTaskMetrics: unaryHandler(env, async (request: GetTaskMetricsRequest, signal) => {
+      const results = await dispatcher.getMetrics(
+        taskRequest('GetTaskMetricsRequest', { ...request, outputPrefix: '', connection: undefined }),
+        metricsQuery(request),
+        { protocol, signal },
+      );
+      return create(GetTaskMetricsResponseSchema, {
+        results: results.map((r) => ({ metric: r.metric, data: r.data })),
+      });
+    }),
+    GetTaskLogs: serverStreamingHandler(env, async (request: GetTaskLogsRequest, signal, write) => {
+      await dispatcher.getLogs(
+        taskRequest('GetTaskLogsRequest', { ...request, outputPrefix: '', connection: undefined }),
+        { lines: Number(request.lines), token: request.token },
+        { protocol, signal },
+        async (page) => {
+          await write(
+            create(GetTaskLogsResponseSchema, {
+              part: { case: 'header', value: { token: page.token ?? '' } },
+            }),
+          );
+          await write(
+            create(GetTaskLogsResponseSchema, {
+              part: { case: 'body', value: { results: [...page.lines] } },
+            }),
+          );
+        },
+      );
+    }),
+  };
+  const metadataImpl: UntypedServiceImplementation = {
+    ListConnectors: unaryHandler(env, () =>
+      Promise.resolve(
+        create(ListConnectorsResponseSchema, {
+          connectors: dispatcher
+            .listConnectors('v2')
+            .map((c) =>
+              create(ConnectorSchema, { name: c.name, supportedTaskCategories: [...c.categories] }),
+            ),
+        }),
+      ),
+    ),
+    GetConnector: unaryHandler(env, (request: GetConnectorRequest) => {
+      const found = dispatcher.describeConnector(request.name, 'v2');
+      return Promise.resolve(
+        create(GetConnectorResponseSchema, {
+          connector: { name: found.name, supportedTaskCategories: [...found.categories] },
+        }),
+      );
+    }),
+  };
+  return [
+    {
+      definition: grpcServiceDefinition(AsyncConnectorService),
+      implementation: asyncImpl,
+      name: AsyncConnectorService.typeName,
+    },
+    {
+      definition: grpcServiceDefinition(ConnectorMetadataService),
+      implementation: metadataImpl,
+      name: ConnectorMetadataService.typeName,
+    },
+  ];
+}
+
+function taskRequest(
+  what: string,
+  request: {
+    taskCategory?: TaskCategoryMessage | undefined;
+    resourceMeta: Uint8Array;
+    outputPrefix: string;
+    connection?: Connection | undefined;
+  },
+): TaskRequestData {
+  return {
+    category: requireCategory(what, request.taskCategory),
+    resourceMeta: request.resourceMeta,
+    outputPrefix: request.outputPrefix,
+    connection: request.connection,
+  };
+}
+
+export function requireCategory(
+  what: string,
+  category: { readonly name: string; readonly version: number } | undefined,
+  legacyTaskType = '',
+): TaskCategory {
+  if (category !== undefined && category.name !== '')
+    return { name: category.name, version: category.version };
+  if (legacyTaskType !== '') return { name: legacyTaskType, version: 0 };
+  throw new InvalidArgumentError(
+    `${what}.task_category is missing; it names the connector that created the task.`,
+  );
+}
+
+export function metricsQuery(request: {
+  queries: string[];
+  startTime?: Parameters<typeof timestampDate>[0] | undefined;
+  endTime?: Parameters<typeof timestampDate>[0] | undefined;
+  step?: Duration | undefined;
+}): MetricsQuery {
+  return {
+    queries: request.queries,
+    ...(request.startTime === undefined ? {} : { startTime: timestampDate(request.startTime) }),
+    ...(request.endTime === undefined ? {} : { endTime: timestampDate(request.endTime) }),
+    ...(request.step === undefined
+      ? {}
+      : { stepMs: Number(request.step.seconds) * 1000 + request.step.nanos / 1e6 }),
+  };
+}

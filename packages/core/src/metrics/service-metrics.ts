@@ -1,0 +1,261 @@
+import { Counter, Gauge, Histogram, Summary, collectDefaultMetrics, type Registry } from 'prom-client';
+
+/** The `operation` label values: one per RPC kind (Flyte 1 and Flyte 2 share them). */
+export const OPERATIONS = [
+  'create',
+  'get',
+  'delete',
+  'get_metrics',
+  'get_logs',
+  'do',
+  'list',
+  'get_connector',
+] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/** The gRPC status code a failed call ended with, by its canonical name. */
+export type GrpcCodeName =
+  | 'CANCELLED'
+  | 'UNKNOWN'
+  | 'INVALID_ARGUMENT'
+  | 'DEADLINE_EXCEEDED'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'PERMISSION_DENIED'
+  | 'RESOURCE_EXHAUSTED'
+  | 'FAILED_PRECONDITION'
+  | 'ABORTED'
+  | 'OUT_OF_RANGE'
+  | 'UNIMPLEMENTED'
+  | 'INTERNAL'
+  | 'UNAVAILABLE'
+  | 'DATA_LOSS'
+  | 'UNAUTHENTICATED';
+
+/** The metric names; the first four are those of the Python servers, so existing dashboards keep working. */
+export const METRIC_NAMES = {
+  success: 'flyte_connector_requests_success_total',
+  failure: 'flyte_connector_requests_failure_total',
+  latency: 'flyte_connector_request_latency_seconds',
+  inputBytes: 'flyte_connector_input_literal_bytes',
+  grpcErrors: 'flyte_connector_grpc_errors_total',
+  inFlight: 'flyte_connector_requests_in_flight',
+  queueWait: 'flyte_connector_queue_wait_seconds',
+} as const;
+
+/** The task type label value of calls beyond `maxTaskTypes` distinct task types. */
+export const OVERFLOW_TASK_TYPE = '__other__';
+
+export interface ServiceMetricsOptions {
+  /** Register prom-client's process metrics (CPU, memory, GC, event loop lag) too. Default true. */
+  readonly defaultMetrics?: boolean;
+  /**
+   * Task types come from requests, and an unknown one is still counted (as a 404), so a misbehaving client could
+   * grow the label set without bound. Calls of further task types are counted under `__other__`. Default 256.
+   */
+  readonly maxTaskTypes?: number;
+}
+
+/** One metered call: end it exactly once (later ends are ignored). */
+export interface CallMeter {
+  succeed(): void;
+  fail(code: GrpcCodeName): void;
+}
+
+/**
+ * The per-(task type, operation) tallies. Counters and the in-flight gauge are plain fields read by prom-client
+ * at scrape time, so a call costs a few increments rather than a label hash per metric update.
+ */
+class CallSeries {
+  success = 0;
+  inFlight = 0;
+  /** By Python's `error_code` label value ("404" / "500"). */
+  readonly failures = new Map<string, number>();
+  readonly grpcErrors = new Map<GrpcCodeName, number>();
+  readonly labels: { readonly task_type: string; readonly operation: Operation };
+
+  constructor(
+    taskType: string,
+    operation: Operation,
+    readonly observeLatency: (seconds: number) => void,
+  ) {
+    this.labels = { task_type: taskType, operation };
+  }
+}
+
+class ActiveCall implements CallMeter {
+  #done = false;
+
+  constructor(
+    private readonly series: CallSeries,
+    private readonly startedMs: number,
+  ) {}
+
+  succeed(): void {
+    if (this.#finish()) this.series.success++;
+  }
+
+  fail(code: GrpcCodeName): void {
+    if (!this.#finish()) return;
+    // The Python servers' convention: 404 for an unknown connector (the only NOT_FOUND they raise), 500 otherwise.
+    const errorCode = code === 'NOT_FOUND' ? '404' : '500';
+    const { failures, grpcErrors } = this.series;
+    failures.set(errorCode, (failures.get(errorCode) ?? 0) + 1);
+    grpcErrors.set(code, (grpcErrors.get(code) ?? 0) + 1);
+  }
+
+  #finish(): boolean {
+    if (this.#done) return false;
+    this.#done = true;
+    this.series.inFlight--;
+    this.series.observeLatency((performance.now() - this.startedMs) / 1000);
+    return true;
+  }
+}
+
+/** The series of one task type label value. */
+class TaskTypeSeries {
+  readonly byOperation = new Map<Operation, CallSeries>();
+  observeInputBytes: ((bytes: number) => void) | undefined;
+
+  constructor(readonly label: string) {}
+}
+
+/** The service's Prometheus metrics, on a registry of its own (never prom-client's global one). */
+export class ServiceMetrics {
+  readonly registry: Registry;
+  readonly #maxTaskTypes: number;
+  readonly #taskTypes = new Map<string, TaskTypeSeries>();
+  readonly #queueWait = new Map<Operation, (seconds: number) => void>();
+  readonly #latency: Summary<'task_type' | 'operation'>;
+  readonly #inputBytes: Summary<'task_type'>;
+  readonly #queueWaitHistogram: Histogram<'operation'>;
+
+  constructor(registry: Registry, options: ServiceMetricsOptions = {}) {
+    this.registry = registry;
+    this.#maxTaskTypes = options.maxTaskTypes ?? 256;
+    const registers = [registry];
+    const allSeries = (): CallSeries[] =>
+      [...this.#taskTypes.values()].flatMap((group) => [...group.byOperation.values()]);
+
+    new Counter({
+      name: METRIC_NAMES.success,
+      help: 'Total number of successful requests',
+      labelNames: ['task_type', 'operation'],
+      registers,
+      collect() {
+        this.reset();
+        for (const series of allSeries()) this.inc(series.labels, series.success);
+      },
+    });
+    new Counter({
+      name: METRIC_NAMES.failure,
+      help: 'Total number of failed requests (error_code 404: unknown connector, 500: any other error)',
+      labelNames: ['task_type', 'operation', 'error_code'],
+      registers,
+      collect() {
+        this.reset();
+        for (const series of allSeries()) {
+          for (const [errorCode, count] of series.failures)
+            this.inc({ ...series.labels, error_code: errorCode }, count);
+        }
+      },
+    });
+    new Counter({
+      name: METRIC_NAMES.grpcErrors,
+      help: 'Total number of failed requests by gRPC status code',
+      labelNames: ['task_type', 'operation', 'code'],
+      registers,
+      collect() {
+        this.reset();
+        for (const series of allSeries()) {
+          for (const [code, count] of series.grpcErrors) this.inc({ ...series.labels, code }, count);
+        }
+      },
+    });
+    new Gauge({
+      name: METRIC_NAMES.inFlight,
+      help: 'Number of requests being processed',
+      labelNames: ['task_type', 'operation'],
+      registers,
+      collect() {
+        this.reset();
+        for (const series of allSeries()) this.set(series.labels, series.inFlight);
+      },
+    });
+    // Summaries as in the Python servers (dashboards use _sum and _count); the quantiles cover the last 10 minutes.
+    this.#latency = new Summary({
+      name: METRIC_NAMES.latency,
+      help: 'Time spent processing a request, in seconds',
+      labelNames: ['task_type', 'operation'],
+      percentiles: [0.5, 0.9, 0.99],
+      maxAgeSeconds: 600,
+      ageBuckets: 5,
+      registers,
+    });
+    this.#inputBytes = new Summary({
+      name: METRIC_NAMES.inputBytes,
+      help: 'Size of the input literals of created tasks, in bytes',
+      labelNames: ['task_type'],
+      percentiles: [0.5, 0.9, 0.99],
+      maxAgeSeconds: 600,
+      ageBuckets: 5,
+      registers,
+    });
+    this.#queueWaitHistogram = new Histogram({
+      name: METRIC_NAMES.queueWait,
+      help: 'Time a request waited for a worker slot, in seconds',
+      labelNames: ['operation'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  }
+
+  /** Starts metering a call. Use `''` as the task type of calls that have none (list, get_connector). */
+  startCall(taskType: string, operation: Operation): CallMeter {
+    const group = this.#group(taskType);
+    let series = group.byOperation.get(operation);
+    if (series === undefined) {
+      const latency = this.#latency.labels({ task_type: group.label, operation });
+      series = new CallSeries(group.label, operation, (seconds) => latency.observe(seconds));
+      group.byOperation.set(operation, series);
+    }
+    series.inFlight++;
+    return new ActiveCall(series, performance.now());
+  }
+
+  /** The serialized size of a CreateTask's inputs. */
+  observeInputBytes(taskType: string, bytes: number): void {
+    const group = this.#group(taskType);
+    if (group.observeInputBytes === undefined) {
+      const inputBytes = this.#inputBytes.labels({ task_type: group.label });
+      group.observeInputBytes = (value) => inputBytes.observe(value);
+    }
+    group.observeInputBytes(bytes);
+  }
+
+  /** How long a call waited for a worker slot before it ran. */
+  observeQueueWait(operation: Operation, seconds: number): void {
+    let observe = this.#queueWait.get(operation);
+    if (observe === undefined) {
+      const queueWait = this.#queueWaitHistogram.labels({ operation });
+      observe = (value) => queueWait.observe(value);
+      this.#queueWait.set(operation, observe);
+    }
+    observe(seconds);
+  }
+
+  #group(taskType: string): TaskTypeSeries {
+    const known = this.#taskTypes.get(taskType);
+    if (known !== undefined) return known;
+    const distinct = this.#taskTypes.size - (this.#taskTypes.has(OVERFLOW_TASK_TYPE) ? 1 : 0);
+    const label = distinct < this.#maxTaskTypes ? taskType : OVERFLOW_TASK_TYPE;
+    let group = this.#taskTypes.get(label);
+    if (group === undefined) {
+      group = new TaskTypeSeries(label);
+      this.#taskTypes.set(label, group);
+    }
+    return group;
+  }
+}

@@ -1,0 +1,241 @@
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Registry } from 'prom-client';
+import type { Connector, ConnectorEnvironment } from '../connector.js';
+import { defaultSearchPaths, discoverConnectorPackages, loadConnectors } from '../discovery/index.js';
+import { startGrpcServer, type TlsFiles } from '../grpc/server.js';
+import { createLogger } from '../logging.js';
+import type { Logger } from '../logger.js';
+import { ServiceMetrics, startMetricsServer } from '../metrics/index.js';
+import { ConnectorRegistry, type ConnectorListing } from '../registry.js';
+import { ServerSecrets } from '../secrets/server-secrets.js';
+import { Dispatcher } from './dispatcher.js';
+import { ConcurrencyLimiter } from './limiter.js';
+
+export interface ConnectorServiceOptions {
+  /** gRPC port (both protocol families, health, reflection). 0 picks a free port. Default 8000. */
+  readonly port?: number;
+  readonly host?: string;
+  /** Prometheus port (`/metrics`, `/healthz`). 0 picks a free port; `null` disables. Default 9090. */
+  readonly prometheusPort?: number | null;
+  /** Most connector calls running at once; the excess waits. Default 10. */
+  readonly worker?: number;
+  /** Seconds after which the service stops by itself (for tests). */
+  readonly timeout?: number;
+  /** Extra connector modules: paths (relative to `cwd`) or package specifiers. A broken one is fatal. */
+  readonly modules?: readonly string[];
+  /** Discover installed packages declaring `"flyte.connectors"`. Default true. */
+  readonly discover?: boolean;
+  /** Connector instances to serve in addition to discovered ones. */
+  readonly connectors?: readonly Connector[];
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Where Flyte 1 deployments mount secrets. Default `/etc/secrets`. */
+  readonly secretsDir?: string;
+  readonly tls?: TlsFiles;
+  /** Largest gRPC message accepted or sent, in bytes. Default 64 MiB. */
+  readonly maxMessageBytes?: number;
+  /** Most concurrent HTTP/2 streams per client connection. Default 1000. */
+  readonly maxConcurrentStreams?: number;
+  /** How long in-flight calls may take to finish after a stop is requested. Default 30 s. */
+  readonly gracePeriodMs?: number;
+  readonly logger?: Logger;
+}
+
+export interface ServiceHandle {
+  readonly grpcPort: number;
+  /** Undefined when the Prometheus endpoint is disabled. */
+  readonly metricsPort: number | undefined;
+  readonly connectors: readonly ConnectorListing[];
+  readonly problems: readonly { readonly source: string; readonly reason: string }[];
+  /** Drains and stops the service: health NOT_SERVING, new calls refused, in-flight calls finish, close hooks run. */
+  stop(): Promise<void>;
+  /** Settles once the service has stopped (by `stop()`, a signal handler or `timeout`). */
+  readonly stopped: Promise<void>;
+}
+
+const DEFAULTS = {
+  port: 8000,
+  host: '0.0.0.0',
+  prometheusPort: 9090,
+  worker: 10,
+  secretsDir: '/etc/secrets',
+  maxMessageBytes: 64 * 1024 * 1024,
+  maxConcurrentStreams: 1000,
+  gracePeriodMs: 30_000,
+} as const;
+
+/** The connector service: builds the registry, starts gRPC and metrics, and returns a handle to stop it. */
+export const ConnectorService = {
+  async run(options: ConnectorServiceOptions = {}): Promise<ServiceHandle> {
+    const env = options.env ?? process.env;
+    const cwd = options.cwd ?? process.cwd();
+    const logger = options.logger ?? createLogger();
+    const registry = new ConnectorRegistry();
+    const loaded = await loadAll(options, cwd, env, logger);
+    for (const { connector, source } of loaded.loaded) registry.register(connector, source);
+
+    const serverSecrets = new ServerSecrets({ directory: options.secretsDir ?? DEFAULTS.secretsDir, env });
+    const connectors = uniqueConnectors(registry);
+    const connectorEnv: ConnectorEnvironment = { logger, env, serverSecret: (key) => serverSecrets.get(key) };
+    for (const connector of connectors) {
+      try {
+        await connector.open?.({ ...connectorEnv, logger: logger.child({ connector: connector.name }) });
+      } catch (error) {
+        throw new Error(
+          `Connector '${connector.name}' failed to open: ${error instanceof Error ? error.message : String(error)}`,
+          {
+            cause: error,
+          },
+        );
+      }
+    }
+    serverSecrets.startWatching();
+    serverSecrets.onChange((keys) => {
+      logger.info({ keys }, 'server secrets changed');
+      for (const connector of connectors) connector.onSecretsChanged?.(keys);
+    });
+
+    const metricsRegistry = new Registry();
+    const metrics = new ServiceMetrics(metricsRegistry);
+    let serving = true;
+    const shutdown = new AbortController();
+    const dispatcher = new Dispatcher({
+      registry,
+      metrics,
+      limiter: new ConcurrencyLimiter(options.worker ?? DEFAULTS.worker),
+      serverSecrets,
+      logger,
+      env,
+    });
+    const grpc = await startGrpcServer(
+      dispatcher,
+      { shutdown: shutdown.signal, logger },
+      {
+        host: options.host ?? DEFAULTS.host,
+        port: options.port ?? DEFAULTS.port,
+        maxReceiveBytes: options.maxMessageBytes ?? DEFAULTS.maxMessageBytes,
+        maxSendBytes: options.maxMessageBytes ?? DEFAULTS.maxMessageBytes,
+        maxConcurrentStreams: options.maxConcurrentStreams ?? DEFAULTS.maxConcurrentStreams,
+        tls: options.tls,
+      },
+    );
+    const prometheusPort =
+      options.prometheusPort === undefined ? DEFAULTS.prometheusPort : options.prometheusPort;
+    const metricsServer =
+      prometheusPort === null
+        ? undefined
+        : await startMetricsServer({
+            port: prometheusPort,
+            host: options.host ?? DEFAULTS.host,
+            registry: metricsRegistry,
+            health: () => serving,
+            logger,
+          });
+
+    let resolveStopped!: () => void;
+    const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+    let stopping: Promise<void> | undefined;
+    const gracePeriodMs = options.gracePeriodMs ?? DEFAULTS.gracePeriodMs;
+    let timeoutTimer: NodeJS.Timeout | undefined;
+    const stop = (): Promise<void> => {
+      stopping ??= (async () => {
+        if (timeoutTimer !== undefined) clearTimeout(timeoutTimer);
+        const started = Date.now();
+        serving = false;
+        grpc.setServing(false);
+        dispatcher.startDraining();
+        logger.info(
+          { event: 'draining', inFlight: dispatcher.callsInFlight },
+          'draining: new calls are refused',
+        );
+        await Promise.race([dispatcher.whenIdle(), delay(gracePeriodMs)]);
+        if (dispatcher.callsInFlight > 0) {
+          logger.warn(
+            { inFlight: dispatcher.callsInFlight },
+            'grace period over; aborting calls still running',
+          );
+        }
+        shutdown.abort();
+        await grpc.shutdown(Math.max(0, gracePeriodMs - (Date.now() - started)));
+        for (const connector of connectors) {
+          try {
+            await connector.close?.();
+          } catch (error) {
+            logger.error({ connector: connector.name, err: error }, 'connector close failed');
+          }
+        }
+        serverSecrets.stopWatching();
+        await metricsServer?.close();
+        logger.info({ event: 'stopped' }, 'flyte-connect stopped');
+        resolveStopped();
+      })();
+      return stopping;
+    };
+    if (options.timeout !== undefined && options.timeout > 0) {
+      timeoutTimer = setTimeout(() => void stop(), options.timeout * 1000);
+      timeoutTimer.unref();
+    }
+
+    const listing = registry.listConnectors();
+    logger.info(
+      {
+        event: 'serving',
+        grpcPort: grpc.port,
+        metricsPort: metricsServer?.port,
+        services: grpc.services,
+        connectors: listing.map((c) => ({
+          name: c.name,
+          taskTypes: c.categories.map((t) => (t.version === 0 ? t.name : `${t.name}@v${t.version}`)),
+          sync: c.isSync,
+        })),
+        problems: loaded.problems,
+      },
+      listing.length === 0
+        ? 'flyte-connect serving with NO connectors loaded'
+        : `flyte-connect serving ${listing.length} connector(s): ${listing.map((c) => c.name).join(', ')}`,
+    );
+    return {
+      grpcPort: grpc.port,
+      metricsPort: metricsServer?.port,
+      connectors: listing,
+      problems: loaded.problems,
+      stop,
+      stopped,
+    };
+  },
+};
+
+async function loadAll(
+  options: ConnectorServiceOptions,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+) {
+  const coreNodeModules = nodeModulesOf(fileURLToPath(import.meta.url));
+  const packages =
+    options.discover === false
+      ? []
+      : await discoverConnectorPackages({ searchPaths: defaultSearchPaths(cwd, coreNodeModules) });
+  const result = await loadConnectors({ packages, modules: [...(options.modules ?? [])], cwd, logger, env });
+  const explicit = (options.connectors ?? []).map((connector) => ({ connector, source: 'programmatic' }));
+  return { loaded: [...result.loaded, ...explicit], problems: result.problems };
+}
+
+/** The node_modules directory an installed core lives in, if any (so a global install finds its siblings). */
+function nodeModulesOf(file: string): string | undefined {
+  let dir = dirname(file);
+  while (dirname(dir) !== dir) {
+    if (dir.endsWith('/node_modules') || dir.endsWith('\\node_modules')) return dir;
+    dir = dirname(dir);
+  }
+  return undefined;
+}
+
+function uniqueConnectors(registry: ConnectorRegistry): Connector[] {
+  return registry.connectors().map((registered) => registered.connector);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,510 @@
+import type { Connection } from '../gen/v2/flyteidl2/core/security_pb.js';
+import type { TaskTemplate } from '../gen/v2/flyteidl2/core/tasks_pb.js';
+import type {
+  TaskExecutionMetadata,
+  Resource as ResourceMessage,
+} from '../gen/v2/flyteidl2/connector/connector_pb.js';
+import type { NamedLiteral } from '../gen/v2/flyteidl2/task/common_pb.js';
+import {
+  isSyncConnector,
+  type AnyAsyncConnector,
+  type CallContext,
+  type Connector,
+  type CreateContext,
+  type OperationContext,
+  type ProtocolFamily,
+  type TaskCategory,
+} from '../connector.js';
+import {
+  BackendUnavailableError,
+  ConnectorError,
+  FailedPreconditionError,
+  InternalError,
+  InvalidArgumentError,
+  NotFoundError,
+  UnimplementedError,
+} from '../errors.js';
+import { literalsToValues, variableTypes } from '../literals/index.js';
+import type { Logger } from '../logger.js';
+import { isTerminalPhase, phaseFromNumber } from '../phase.js';
+import type { ConnectorListing, ConnectorRegistry } from '../registry.js';
+import type { LogPage, LogsQuery, MetricResult, MetricsQuery, Resource } from '../resource.js';
+import type { ServerSecrets } from '../secrets/server-secrets.js';
+import { resolveParams, type ParamSourceValues } from '../spec/resolve.js';
+import type { ServiceMetrics, Operation } from '../metrics/index.js';
+import { decodeEnvelope, encodeEnvelope, type Envelope } from './envelope.js';
+import { executionInfo } from './execution-info.js';
+import type { ConcurrencyLimiter } from './limiter.js';
+import { redactingLogger, redactText } from './redact.js';
+import { toResourceMessage } from './resource-message.js';
+
+/** One incoming call, whatever protocol family it arrived on. */
+export interface CallOptions {
+  readonly protocol: ProtocolFamily;
+  /** Aborted on the caller's deadline, on cancellation and on forced shutdown; the reason is a ConnectorError. */
+  readonly signal: AbortSignal;
+}
+
+export interface CreateRequestData {
+  readonly template: TaskTemplate | undefined;
+  readonly inputs: readonly NamedLiteral[];
+  /** Serialized size of the inputs, for `flyte_connector_input_literal_bytes`. */
+  readonly inputBytes: number;
+  readonly outputPrefix: string;
+  readonly metadata: TaskExecutionMetadata | undefined;
+  readonly connection: Connection | undefined;
+}
+
+export interface TaskRequestData {
+  readonly category: TaskCategory;
+  readonly resourceMeta: Uint8Array;
+  readonly outputPrefix: string;
+  readonly connection: Connection | undefined;
+}
+
+export interface DispatcherOptions {
+  readonly registry: ConnectorRegistry;
+  readonly metrics: ServiceMetrics;
+  readonly limiter: ConcurrencyLimiter;
+  readonly serverSecrets: ServerSecrets;
+  readonly logger: Logger;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+interface CallScope {
+  secrets: string[];
+  connectorName: string;
+}
+
+/** Failures during GetTask that describe the backend, not the task: Flyte should keep polling, not fail. */
+const TRANSIENT_GET_FAILURES = new Set(['UNAVAILABLE', 'RESOURCE_EXHAUSTED', 'DEADLINE_EXCEEDED']);
+const MAX_ERROR_MESSAGE = 2_000;
+
+/**
+ * The protocol-neutral heart of the service: routes a call to its connector, resolves parameters and inputs,
+ * bounds concurrency, isolates connector failures and records metrics. The gRPC adapters only translate messages.
+ */
+export class Dispatcher {
+  private draining = false;
+  private listing: ConnectorListing[] | undefined;
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: DispatcherOptions) {}
+
+  get callsInFlight(): number {
+    return this.inFlight;
+  }
+
+  /** Refuses new connector calls from now on (UNAVAILABLE, so that clients retry on another replica). */
+  startDraining(): void {
+    this.draining = true;
+  }
+
+  /** Resolves when no connector call is in flight. */
+  whenIdle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** ListAgents / ListConnectors: answered from memory, never queued behind connector calls (clients poll it). */
+  listConnectors(_protocol: ProtocolFamily): readonly ConnectorListing[] {
+    const timer = this.options.metrics.startCall('', 'list');
+    this.listing ??= this.options.registry.listConnectors();
+    timer.succeed();
+    return this.listing;
+  }
+
+  describeConnector(name: string, _protocol: ProtocolFamily): ConnectorListing {
+    const timer = this.options.metrics.startCall('', 'get_connector');
+    this.listing ??= this.options.registry.listConnectors();
+    const found = this.listing.find((listing) => listing.name === name);
+    if (found === undefined) {
+      const error = new NotFoundError(
+        `Cannot find connector named '${name}'. Available: ${this.listing.map((l) => `'${l.name}'`).join(', ') || 'none'}.`,
+      );
+      timer.fail(error.kind);
+      throw error;
+    }
+    timer.succeed();
+    return found;
+  }
+
+  async create(request: CreateRequestData, call: CallOptions): Promise<Uint8Array> {
+    const template = request.template;
+    const taskType = template?.type ?? '';
+    return this.run('create', taskType, call, async (scope) => {
+      if (template === undefined) throw new InvalidArgumentError('CreateTaskRequest.template is missing.');
+      const { connector } = this.lookup({ name: template.type, version: template.taskTypeVersion });
+      scope.connectorName = connector.name;
+      this.options.metrics.observeInputBytes(taskType, request.inputBytes);
+      const ctx = await this.createContext(connector, template, request, call, scope);
+      if (isSyncConnector(connector)) {
+        const resource = await this.doSync(connector, ctx);
+        return encodeEnvelope(null, [], resource);
+      }
+      const meta = await connector.create(ctx);
+      const bytes = encodeEnvelope(
+        connector.metaCodec.toJson(meta),
+        template.interface?.outputs?.variables ?? [],
+      );
+      this.assertNoSecrets(bytes, scope, 'resource_meta');
+      return bytes;
+    });
+  }
+
+  /** Flyte 1's ExecuteTaskSync: runs a sync connector and returns its terminal resource. */
+  async executeSync(request: CreateRequestData, call: CallOptions): Promise<ResourceMessage> {
+    const template = request.template;
+    return this.run('do', template?.type ?? '', call, async (scope) => {
+      if (template === undefined)
+        throw new InvalidArgumentError('ExecuteTaskSync header.template is missing.');
+      const { connector } = this.lookup({ name: template.type, version: template.taskTypeVersion });
+      scope.connectorName = connector.name;
+      if (!isSyncConnector(connector)) {
+        throw new FailedPreconditionError(
+          `Connector '${connector.name}' for task type ${template.type} is asynchronous; call AsyncAgentService.CreateTask instead of ExecuteTaskSync.`,
+        );
+      }
+      this.options.metrics.observeInputBytes(template.type, request.inputBytes);
+      const ctx = await this.createContext(connector, template, request, call, scope);
+      return this.doSync(connector, ctx);
+    });
+  }
+
+  async get(request: TaskRequestData, call: CallOptions): Promise<ResourceMessage> {
+    return this.run('get', request.category.name, call, async (scope) => {
+      const { connector } = this.lookup(request.category);
+      scope.connectorName = connector.name;
+      const envelope = decodeEnvelope(request.resourceMeta);
+      if (envelope.syncResource !== undefined) return envelope.syncResource;
+      const asyncConnector = this.asAsync(connector, 'GetTask');
+      const meta = this.decodeMeta(asyncConnector, envelope);
+      const ctx = await this.operationContext(connector, request, envelope, call, scope, 'get');
+      let resource: Resource;
+      try {
+        resource = await asyncConnector.get(meta, ctx);
+      } catch (error) {
+        const transient = this.transientGetResource(error, call.signal, scope);
+        if (transient === undefined) throw error;
+        ctx.logger.warn({ err: error }, 'backend failure during get reported as RUNNING');
+        resource = transient;
+      }
+      return toResourceMessage(resource, envelope.outputTypes, connector.name);
+    });
+  }
+
+  async delete(request: TaskRequestData, call: CallOptions): Promise<void> {
+    await this.run('delete', request.category.name, call, async (scope) => {
+      const { connector } = this.lookup(request.category);
+      scope.connectorName = connector.name;
+      const envelope = decodeEnvelope(request.resourceMeta);
+      if (envelope.syncResource !== undefined) return; // the work finished inside CreateTask
+      const asyncConnector = this.asAsync(connector, 'DeleteTask');
+      const meta = this.decodeMeta(asyncConnector, envelope);
+      await asyncConnector.delete(
+        meta,
+        await this.operationContext(connector, request, envelope, call, scope, 'delete'),
+      );
+    });
+  }
+
+  async getMetrics(
+    request: TaskRequestData,
+    query: MetricsQuery,
+    call: CallOptions,
+  ): Promise<readonly MetricResult[]> {
+    return this.run('get_metrics', request.category.name, call, async (scope) => {
+      const { connector } = this.lookup(request.category);
+      scope.connectorName = connector.name;
+      const asyncConnector = this.asAsync(connector, 'GetTaskMetrics');
+      if (asyncConnector.getMetrics === undefined) {
+        throw new UnimplementedError(`Connector '${connector.name}' does not provide task metrics.`);
+      }
+      const envelope = decodeEnvelope(request.resourceMeta);
+      const meta = this.decodeMeta(asyncConnector, envelope);
+      const ctx = await this.operationContext(connector, request, envelope, call, scope, 'get_metrics');
+      return asyncConnector.getMetrics(meta, query, ctx);
+    });
+  }
+
+  /** Streams log pages; each page is delivered through `onPage` while the worker slot is held. */
+  async getLogs(
+    request: TaskRequestData,
+    query: LogsQuery,
+    call: CallOptions,
+    onPage: (page: LogPage) => Promise<void>,
+  ): Promise<void> {
+    await this.run('get_logs', request.category.name, call, async (scope) => {
+      const { connector } = this.lookup(request.category);
+      scope.connectorName = connector.name;
+      const asyncConnector = this.asAsync(connector, 'GetTaskLogs');
+      if (asyncConnector.getLogs === undefined) {
+        throw new UnimplementedError(`Connector '${connector.name}' does not provide task logs.`);
+      }
+      const envelope = decodeEnvelope(request.resourceMeta);
+      const meta = this.decodeMeta(asyncConnector, envelope);
+      const ctx = await this.operationContext(connector, request, envelope, call, scope, 'get_logs');
+      for await (const page of asyncConnector.getLogs(meta, query, ctx)) {
+        if (call.signal.aborted) break;
+        await onPage({
+          lines: page.lines.map((line) => redactText(line, scope.secrets)),
+          ...(page.token === undefined ? {} : { token: page.token }),
+        });
+      }
+    });
+  }
+
+  private lookup(category: TaskCategory): { connector: Connector } {
+    return this.options.registry.lookup(category);
+  }
+
+  private asAsync(connector: Connector, rpc: string): AnyAsyncConnector {
+    if (isSyncConnector(connector)) {
+      throw new FailedPreconditionError(
+        `Connector '${connector.name}' is synchronous and its ${rpc} needs resource_meta returned by CreateTask.`,
+      );
+    }
+    return connector;
+  }
+
+  private decodeMeta(connector: AnyAsyncConnector, envelope: Envelope): unknown {
+    return connector.metaCodec.fromJson(envelope.meta);
+  }
+
+  private async doSync(
+    connector: Connector & { do: (ctx: CreateContext) => Promise<Resource> },
+    ctx: CreateContext,
+  ) {
+    const resource = await connector.do(ctx);
+    const message = toResourceMessage(resource, ctx.outputTypes, connector.name);
+    const phase = phaseFromNumber(message.phase);
+    if (phase === undefined || !isTerminalPhase(phase)) {
+      throw new InternalError(
+        `Sync connector '${connector.name}' returned the non-terminal phase ${resource.phase}.`,
+      );
+    }
+    return message;
+  }
+
+  private async createContext(
+    connector: Connector,
+    template: TaskTemplate,
+    request: CreateRequestData,
+    call: CallOptions,
+    scope: CallScope,
+  ): Promise<CreateContext> {
+    const secrets = request.connection?.secrets ?? {};
+    const configs = request.connection?.configs ?? {};
+    scope.secrets.push(...Object.values(secrets));
+    const params = await resolveParams(
+      connector.spec.params,
+      this.paramSources(secrets, configs, template),
+      true,
+    );
+    scope.secrets.push(...params.secretValues);
+    const variables = template.interface?.inputs?.variables;
+    return {
+      signal: call.signal,
+      logger: this.callLogger(connector, 'create', scope),
+      protocol: call.protocol,
+      taskCategory: { name: template.type, version: template.taskTypeVersion },
+      secrets,
+      configs,
+      outputPrefix: request.outputPrefix,
+      template,
+      inputs: literalsToValues(request.inputs, variables),
+      outputTypes: variableTypes(template.interface?.outputs?.variables),
+      execution: executionInfo(request.metadata),
+      params: params.values as CreateContext['params'],
+    };
+  }
+
+  private async operationContext(
+    connector: Connector,
+    request: TaskRequestData,
+    envelope: Envelope,
+    call: CallOptions,
+    scope: CallScope,
+    operation: Operation,
+  ): Promise<OperationContext> {
+    const secrets = request.connection?.secrets ?? {};
+    const configs = request.connection?.configs ?? {};
+    scope.secrets.push(...Object.values(secrets));
+    const params = await resolveParams(connector.spec.params, this.paramSources(secrets, configs), false);
+    scope.secrets.push(...params.secretValues);
+    const base: CallContext = {
+      signal: call.signal,
+      logger: this.callLogger(connector, operation, scope),
+      protocol: call.protocol,
+      taskCategory: request.category,
+      secrets,
+      configs,
+      outputPrefix: request.outputPrefix,
+    };
+    return {
+      ...base,
+      params: params.values as OperationContext['params'],
+      outputTypes: envelope.outputTypes,
+    };
+  }
+
+  private paramSources(
+    secrets: Readonly<Record<string, string>>,
+    configs: Readonly<Record<string, string>>,
+    template?: TaskTemplate,
+  ): ParamSourceValues {
+    return {
+      custom: template?.custom,
+      config: template?.config,
+      connectionSecrets: secrets,
+      connectionConfigs: configs,
+      env: this.options.env,
+      serverSecret: (key) => this.options.serverSecrets.get(key),
+    };
+  }
+
+  private callLogger(connector: Connector, operation: Operation, scope: CallScope): Logger {
+    return redactingLogger(
+      this.options.logger.child({ connector: connector.name, operation }),
+      scope.secrets,
+    );
+  }
+
+  /** A last line of defence: resource_meta is persisted by Flyte, so a secret in it would be a leak. */
+  private assertNoSecrets(bytes: Uint8Array, scope: CallScope, what: string): void {
+    if (scope.secrets.length === 0) return;
+    const text = Buffer.from(bytes).toString('utf8');
+    if (scope.secrets.some((secret) => secret.length >= 4 && text.includes(secret))) {
+      throw new InternalError(
+        `Connector '${scope.connectorName}' tried to put a secret value into ${what}; refused.`,
+      );
+    }
+  }
+
+  private transientGetResource(error: unknown, signal: AbortSignal, scope: CallScope): Resource | undefined {
+    if (signal.aborted || !ConnectorError.is(error) || !TRANSIENT_GET_FAILURES.has(error.kind))
+      return undefined;
+    return {
+      phase: 'RUNNING',
+      message: `The backend is temporarily unreachable (${truncate(redactText(error.message, scope.secrets))}); will retry.`,
+    };
+  }
+
+  /** Wraps a connector call with draining, the worker limit, signal racing, isolation and metrics. */
+  private async run<T>(
+    operation: Operation,
+    taskType: string,
+    call: CallOptions,
+    work: (scope: CallScope) => Promise<T>,
+  ): Promise<T> {
+    const timer = this.options.metrics.startCall(taskType, operation);
+    const scope: CallScope = { secrets: [], connectorName: '' };
+    if (this.draining) {
+      const error = new BackendUnavailableError(
+        'The connector service is shutting down; retry on another replica.',
+      );
+      timer.fail(error.kind);
+      throw error;
+    }
+    const queuedAt = performance.now();
+    try {
+      await this.options.limiter.acquire(call.signal);
+    } catch (error) {
+      const mapped = this.normalize(error, call.signal, scope, operation);
+      timer.fail(mapped.kind);
+      throw mapped;
+    }
+    this.options.metrics.observeQueueWait(operation, (performance.now() - queuedAt) / 1000);
+    this.inFlight += 1;
+    try {
+      const result = await raceWithSignal(work(scope), call.signal);
+      timer.succeed();
+      return result;
+    } catch (error) {
+      const mapped = this.normalize(error, call.signal, scope, operation);
+      if (mapped.kind === 'INTERNAL') {
+        this.options.logger.error(
+          { connector: scope.connectorName, operation, err: redactError(error, scope.secrets) },
+          'connector call failed',
+        );
+      }
+      timer.fail(mapped.kind);
+      throw mapped;
+    } finally {
+      this.options.limiter.release();
+      this.inFlight -= 1;
+      if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  /** Every failure leaves here as a ConnectorError with a safe message: no stack, no secret. */
+  private normalize(
+    error: unknown,
+    signal: AbortSignal,
+    scope: CallScope,
+    operation: Operation,
+  ): ConnectorError {
+    if (signal.aborted && ConnectorError.is(signal.reason)) return signal.reason;
+    if (ConnectorError.is(error)) {
+      // Connector errors often quote vendor responses, which may echo a credential.
+      error.message = truncate(redactText(error.message, scope.secrets));
+      return error;
+    }
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const who = scope.connectorName === '' ? 'the service' : `connector '${scope.connectorName}'`;
+    return new InternalError(
+      `Unexpected failure in ${who} during ${operation}: ${truncate(redactText(text, scope.secrets))}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+function truncate(text: string): string {
+  return text.length <= MAX_ERROR_MESSAGE ? text : `${text.slice(0, MAX_ERROR_MESSAGE)}…`;
+}
+
+function redactError(error: unknown, secrets: readonly string[]): unknown {
+  if (!(error instanceof Error)) return redactText(String(error), secrets);
+  return {
+    type: error.name,
+    message: redactText(error.message, secrets),
+    stack: redactText(error.stack ?? '', secrets),
+  };
+}
+
+/**
+ * Settles with the work, or rejects as soon as the signal fires, so that a connector that ignores its signal
+ * cannot hold the caller past its deadline. The abandoned work's rejection is swallowed.
+ */
+function raceWithSignal<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(abortError(signal));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      work.catch(() => undefined);
+      reject(abortError(signal));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        // Passed on untouched: normalize() classifies whatever the connector threw.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+        reject(error);
+      },
+    );
+  });
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new InternalError('The call was aborted.');
+}

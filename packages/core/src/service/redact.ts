@@ -1,0 +1,49 @@
+import type { LogFn, Logger } from '../logger.js';
+
+const REDACTED = '[REDACTED]';
+
+/** Replaces every occurrence of the given secret values in a text. Values shorter than 4 characters are ignored. */
+export function redactText(text: string, secrets: readonly string[]): string {
+  let result = text;
+  for (const secret of secrets) {
+    if (secret.length >= 4 && result.includes(secret)) result = result.split(secret).join(REDACTED);
+  }
+  return result;
+}
+
+/** Deeply redacts strings inside a log field object (bounded depth; logs are not the place for huge objects). */
+export function redactValue(value: unknown, secrets: readonly string[], depth = 0): unknown {
+  if (typeof value === 'string') return redactText(value, secrets);
+  if (depth > 8 || typeof value !== 'object' || value === null) return value;
+  if (value instanceof Error) {
+    return { type: value.name, message: redactText(value.message, secrets) };
+  }
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, secrets, depth + 1));
+  const result: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) result[key] = redactValue(item, secrets, depth + 1);
+  return result;
+}
+
+/** A logger that scrubs this call's secret values from messages and fields before they reach the sink. */
+export function redactingLogger(base: Logger, secrets: readonly string[]): Logger {
+  if (secrets.length === 0) return base;
+  const wrap =
+    (fn: LogFn): LogFn =>
+    (first: string | Record<string, unknown>, message?: string) => {
+      if (typeof first === 'string') fn(redactText(first, secrets));
+      else
+        fn(
+          redactValue(first, secrets) as Record<string, unknown>,
+          message === undefined ? undefined : redactText(message, secrets),
+        );
+    };
+  return {
+    trace: wrap(base.trace.bind(base)),
+    debug: wrap(base.debug.bind(base)),
+    info: wrap(base.info.bind(base)),
+    warn: wrap(base.warn.bind(base)),
+    error: wrap(base.error.bind(base)),
+    child: (bindings) =>
+      redactingLogger(base.child(redactValue(bindings, secrets) as Record<string, unknown>), secrets),
+  };
+}

@@ -13,7 +13,13 @@ export default tseslint.config(
       globals: globals.node,
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['*.js', '*.mjs', 'packages/*/scripts/*.mjs', 'tools/*.mjs'],
+          allowDefaultProject: [
+            '*.js',
+            '*.mjs',
+            'packages/*/scripts/*.mjs',
+            'packages/*/bench/*.js',
+            'tools/*.mjs',
+          ],
         },
         tsconfigRootDir: import.meta.dirname,
       },

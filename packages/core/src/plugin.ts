@@ -36,6 +36,11 @@ export function connectorsFromModule(
   env: Pick<ConnectorEnvironment, 'env'>,
 ): Connector[] {
   const candidates = ['default', 'plugin', 'connectors'] as const;
+  const defaultExport = moduleExports['default'];
+  // A CommonJS module arrives with `default` = module.exports; look inside it for the same exports.
+  if (isPlainExportsObject(defaultExport)) {
+    return connectorsFromModule({ ...defaultExport, default: defaultExport['default'] }, env);
+  }
   for (const name of candidates) {
     const value = moduleExports[name];
     if (value === undefined) continue;
@@ -48,6 +53,17 @@ export function connectorsFromModule(
   }
   throw new TypeError(
     `the module has no default, 'plugin' or 'connectors' export (exports: ${Object.keys(moduleExports).join(', ') || 'none'})`,
+  );
+}
+
+function isPlainExportsObject(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !isConnectorPlugin(value) &&
+    !isConnector(value) &&
+    ['default', 'plugin', 'connectors'].some((name) => name in value)
   );
 }
 

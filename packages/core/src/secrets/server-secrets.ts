@@ -8,6 +8,9 @@ export interface ServerSecretsOptions {
   readonly env: NodeJS.ProcessEnv;
 }
 
+/** Values are re-read at least this often even if a file-system event was missed. */
+const MAX_CACHE_AGE_MS = 60_000;
+
 export type SecretsChangeListener = (changedKeys: readonly string[]) => void;
 
 /**
@@ -16,7 +19,9 @@ export type SecretsChangeListener = (changedKeys: readonly string[]) => void;
  * (Kubernetes swaps the `..data` link when a Secret is updated), so rotating a secret needs no restart.
  */
 export class ServerSecrets {
-  private readonly cache = new Map<string, string | undefined>();
+  private readonly cache = new Map<string, { readonly value: string; readonly readAt: number }>();
+  /** Bumped by every invalidation, so that a read that started before a change does not cache the old value. */
+  private generation = 0;
   private readonly listeners = new Set<SecretsChangeListener>();
   private watcher: FSWatcher | undefined;
 
@@ -31,9 +36,13 @@ export class ServerSecrets {
     const fromEnv = this.options.env[`_FSEC_${key.toUpperCase()}`];
     if (fromEnv !== undefined) return fromEnv;
     const fileName = key.toLowerCase();
-    if (this.cache.has(fileName)) return this.cache.get(fileName);
+    const cached = this.cache.get(fileName);
+    if (cached !== undefined && Date.now() - cached.readAt < MAX_CACHE_AGE_MS) return cached.value;
+    const generation = this.generation;
     const value = await this.readFile(fileName);
-    this.cache.set(fileName, value);
+    // Absent secrets are not cached: a file that appears later must be seen without relying on the watcher.
+    if (value !== undefined && generation === this.generation)
+      this.cache.set(fileName, { value, readAt: Date.now() });
     return value;
   }
 
@@ -62,11 +71,18 @@ export class ServerSecrets {
 
   /** Forgets cached values; a Kubernetes update renames `..data`, so anything but a plain key drops all. */
   invalidate(fileName?: string): void {
+    this.generation += 1;
     const everything = fileName === undefined || fileName.startsWith('..');
     const keys = everything ? [...this.cache.keys()] : [fileName];
     if (everything) this.cache.clear();
     else this.cache.delete(fileName);
-    for (const listener of this.listeners) listener(keys);
+    for (const listener of this.listeners) {
+      try {
+        listener(keys);
+      } catch {
+        // A listener's failure must not stop the others or escape into the fs.watch callback.
+      }
+    }
   }
 
   private async readFile(fileName: string): Promise<string | undefined> {

@@ -35,7 +35,7 @@ import type { ServiceMetrics, Operation } from '../metrics/index.js';
 import { decodeEnvelope, encodeEnvelope, type Envelope } from './envelope.js';
 import { executionInfo } from './execution-info.js';
 import type { ConcurrencyLimiter } from './limiter.js';
-import { redactingLogger, redactText } from './redact.js';
+import { lazyLogger, redactingLogger, redactText } from './redact.js';
 import { toResourceMessage } from './resource-message.js';
 
 /** One incoming call, whatever protocol family it arrived on. */
@@ -365,9 +365,8 @@ export class Dispatcher {
   }
 
   private callLogger(connector: Connector, operation: Operation, scope: CallScope): Logger {
-    return redactingLogger(
-      this.options.logger.child({ connector: connector.name, operation }),
-      scope.secrets,
+    return lazyLogger(() =>
+      redactingLogger(this.options.logger.child({ connector: connector.name, operation }), scope.secrets),
     );
   }
 

@@ -5,7 +5,7 @@ import {
   type Resource as ResourceMessage,
 } from '../gen/v2/flyteidl2/connector/connector_pb.js';
 import { VariableMapSchema, type VariableEntry } from '../gen/v2/flyteidl2/core/interface_pb.js';
-import type { LiteralType } from '../gen/v2/flyteidl2/core/types_pb.js';
+import { TypeStructureSchema, type LiteralType } from '../gen/v2/flyteidl2/core/types_pb.js';
 import { InvalidResourceMetaError } from '../errors.js';
 
 /**
@@ -57,7 +57,25 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
   };
 }
 
-function decodeOutputTypes(value: unknown): Map<string, LiteralType> {
+/**
+ * Tasks of one workflow share their output types, and GetTask repeats every resync interval, so decoded types are
+ * cached by their encoded form. Bounded: cleared when full (entries are small and cheap to rebuild).
+ */
+const outputTypesCache = new Map<string, ReadonlyMap<string, LiteralType>>();
+const OUTPUT_TYPES_CACHE_SIZE = 1024;
+
+function decodeOutputTypes(value: unknown): ReadonlyMap<string, LiteralType> {
+  if (typeof value === 'string') {
+    const cached = outputTypesCache.get(value);
+    if (cached !== undefined) return cached;
+  }
+  const types = parseOutputTypes(value);
+  if (outputTypesCache.size >= OUTPUT_TYPES_CACHE_SIZE) outputTypesCache.clear();
+  outputTypesCache.set(value as string, types);
+  return types;
+}
+
+function parseOutputTypes(value: unknown): ReadonlyMap<string, LiteralType> {
   try {
     if (typeof value !== 'string') throw new TypeError('not a string');
     const map = fromBinary(VariableMapSchema, base64Decode(value));
@@ -93,7 +111,14 @@ function trimVariables(variables: readonly VariableEntry[]) {
 }
 
 function trimType(type: LiteralType): LiteralType {
-  const trimmed: LiteralType = { ...type, metadata: undefined, annotation: undefined };
+  // Conversion reads only the structure's tag (union variants); dataclass field types repeat nested schemas.
+  const trimmed: LiteralType = {
+    ...type,
+    metadata: undefined,
+    annotation: undefined,
+    structure:
+      type.structure === undefined ? undefined : create(TypeStructureSchema, { tag: type.structure.tag }),
+  };
   switch (type.type.case) {
     case 'collectionType':
     case 'mapValueType':
@@ -103,6 +128,18 @@ function trimType(type: LiteralType): LiteralType {
       trimmed.type = {
         case: 'unionType',
         value: { ...type.type.value, variants: type.type.value.variants.map(trimType) },
+      };
+      break;
+    case 'structuredDatasetType':
+      trimmed.type = {
+        case: 'structuredDatasetType',
+        value: {
+          ...type.type.value,
+          columns: type.type.value.columns.map((column) => ({
+            ...column,
+            literalType: column.literalType === undefined ? undefined : trimType(column.literalType),
+          })),
+        },
       };
       break;
     default:

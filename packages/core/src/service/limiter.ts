@@ -49,6 +49,7 @@ export class ConcurrencyLimiter {
   }
 
   release(): void {
+    if (this.active === 0) throw new Error('ConcurrencyLimiter.release() called without a held slot');
     const next = this.waiters.shift();
     if (next !== undefined) next.resolve();
     else this.active -= 1;

@@ -5,7 +5,10 @@ const REDACTED = '[REDACTED]';
 /** Replaces every occurrence of the given secret values in a text. Values shorter than 4 characters are ignored. */
 export function redactText(text: string, secrets: readonly string[]): string {
   let result = text;
-  for (const secret of secrets) {
+  // Longest first: a secret may contain another (a password inside a DSN); replacing the short one first would
+  // leave the rest of the long one in clear text.
+  const ordered = secrets.length > 1 ? [...secrets].sort((a, b) => b.length - a.length) : secrets;
+  for (const secret of ordered) {
     if (secret.length >= 4 && result.includes(secret)) result = result.split(secret).join(REDACTED);
   }
   return result;
@@ -14,7 +17,9 @@ export function redactText(text: string, secrets: readonly string[]): string {
 /** Deeply redacts strings inside a log field object (bounded depth; logs are not the place for huge objects). */
 export function redactValue(value: unknown, secrets: readonly string[], depth = 0): unknown {
   if (typeof value === 'string') return redactText(value, secrets);
-  if (depth > 8 || typeof value !== 'object' || value === null) return value;
+  if (typeof value !== 'object' || value === null) return value;
+  // Deeper structures are cut rather than passed through, or a deeply nested secret would escape redaction.
+  if (depth > 8) return '[Truncated]';
   if (value instanceof Error) {
     return { type: value.name, message: redactText(value.message, secrets) };
   }
@@ -22,6 +27,28 @@ export function redactValue(value: unknown, secrets: readonly string[], depth = 
   const result: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) result[key] = redactValue(item, secrets, depth + 1);
   return result;
+}
+
+/**
+ * A logger created on first use: most calls never log, and a pino child costs more than the rest of a GetTask.
+ */
+export function lazyLogger(create: () => Logger): Logger {
+  let real: Logger | undefined;
+  const get = () => (real ??= create());
+  const forward =
+    (level: 'trace' | 'debug' | 'info' | 'warn' | 'error'): LogFn =>
+    (first: string | Record<string, unknown>, message?: string) => {
+      if (typeof first === 'string') get()[level](first);
+      else get()[level](first, message);
+    };
+  return {
+    trace: forward('trace'),
+    debug: forward('debug'),
+    info: forward('info'),
+    warn: forward('warn'),
+    error: forward('error'),
+    child: (bindings) => get().child(bindings),
+  };
 }
 
 /** A logger that scrubs this call's secret values from messages and fields before they reach the sink. */

@@ -107,6 +107,7 @@ function readPath(object: JsonObject | undefined, path: string): JsonValue | und
   let current: JsonValue | undefined = object;
   for (const segment of path.split('.')) {
     if (typeof current !== 'object' || current === null || Array.isArray(current)) return undefined;
+    if (!Object.hasOwn(current, segment)) return undefined;
     current = current[segment];
   }
   return current;

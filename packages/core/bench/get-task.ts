@@ -1,0 +1,253 @@
+// GetTask benchmark (issue: core §9). Prints figures; not a test. Run: `npm run bench -w @org/connector-core`.
+// Compares the connector service (Flyte 2 GetTask against a trivial connector) with a bare grpc-js server answering
+// an equally sized message, under the same load generator, with server and load generator pinned to different cores.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { credentials, Client, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { create, toBinary } from '@bufbuild/protobuf';
+import {
+  CreateTaskRequestSchema,
+  GetTaskRequestSchema,
+} from '../dist/gen/v2/flyteidl2/connector/connector_pb.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const cli = join(here, '..', 'dist', 'cli', 'main.js');
+const fixture = join(here, 'trivial-connector.js');
+const cores = availableParallelism();
+const hasTaskset = (() => {
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+    return cores > 1;
+  } catch {
+    return false;
+  }
+})();
+
+interface Target {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly pid: number;
+  readonly startMs: number;
+}
+
+async function start(args: readonly string[]): Promise<Target> {
+  const started = performance.now();
+  const command = hasTaskset ? 'taskset' : process.execPath;
+  const argv = hasTaskset ? ['-c', String(cores - 1), process.execPath, ...args] : [...args];
+  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  for await (const line of lines) {
+    if (!line.startsWith('{')) continue;
+    const event = JSON.parse(line) as { event?: string; grpcPort?: number };
+    if (event.event === 'serving' && event.grpcPort !== undefined) {
+      lines.on('line', () => undefined);
+      return { child, port: event.grpcPort, pid: child.pid!, startMs: performance.now() - started };
+    }
+  }
+  throw new Error(`process exited before serving: ${args.join(' ')}`);
+}
+
+function rssMb(pid: number): number {
+  const status = execFileSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' });
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+const identity = (b: Buffer) => b;
+function call(client: Client, path: string, request: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    client.makeUnaryRequest(
+      path,
+      identity,
+      identity,
+      request,
+      new Metadata(),
+      { deadline: Date.now() + 10_000 },
+      (error: ServiceError | null, value?: Buffer) => (error ? reject(error) : resolve(value!)),
+    );
+  });
+}
+
+async function saturate(client: Client, path: string, request: Buffer, seconds: number, concurrency = 64) {
+  let count = 0;
+  let errors = 0;
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        try {
+          await call(client, path, request);
+          count += 1;
+        } catch {
+          errors += 1;
+        }
+      }
+    }),
+  );
+  return { perSecond: count / seconds, errors };
+}
+
+async function fixedRate(client: Client, path: string, request: Buffer, rate: number, seconds: number) {
+  const latencies: number[] = [];
+  let errors = 0;
+  const total = rate * seconds;
+  const started = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < total; i += 1) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const sent = performance.now();
+    pending.push(
+      call(client, path, request).then(
+        () => void latencies.push(performance.now() - sent),
+        () => void (errors += 1),
+      ),
+    );
+  }
+  await Promise.all(pending);
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  return {
+    achieved: latencies.length / ((performance.now() - started) / 1000),
+    p50: q(0.5),
+    p99: q(0.99),
+    errors,
+  };
+}
+
+// Load generator on core 0, servers on the last core, so that they do not steal each other's CPU.
+if (hasTaskset) execFileSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
+const seconds = Number(process.env['BENCH_SECONDS'] ?? 5);
+const path = '/flyteidl2.connector.AsyncConnectorService/GetTask';
+
+const service = await start([
+  cli,
+  'serve',
+  '--port',
+  '0',
+  '--prometheus-port',
+  '0',
+  '--host',
+  '127.0.0.1',
+  '--no-discover',
+  '--modules',
+  fixture,
+  '--worker',
+  '64',
+  '--log-level',
+  'info',
+]);
+await new Promise((r) => setTimeout(r, 1000));
+const idleRss = rssMb(service.pid);
+const serviceClient = new Client(`127.0.0.1:${service.port}`, credentials.createInsecure());
+const createPath = '/flyteidl2.connector.AsyncConnectorService/CreateTask';
+const createRequest = Buffer.from(
+  toBinary(
+    CreateTaskRequestSchema,
+    create(CreateTaskRequestSchema, {
+      template: {
+        type: 'test_job',
+        interface: {
+          outputs: {
+            variables: [{ key: 'result', value: { type: { type: { case: 'simple', value: 1 } } } }],
+          },
+        },
+      },
+      inputs: {
+        literals: [
+          {
+            name: 'x',
+            value: {
+              value: {
+                case: 'scalar',
+                value: { value: { case: 'primitive', value: { value: { case: 'integer', value: 21n } } } },
+              },
+            },
+          },
+        ],
+      },
+      outputPrefix: 's3://bucket/prefix',
+    }),
+  ),
+);
+const createResponse = await call(serviceClient, createPath, createRequest);
+// CreateTaskResponse{resource_meta=1}: strip the field tag and length prefix.
+const resourceMeta = createResponse.subarray(createResponse[1]! < 0x80 ? 2 : 3);
+const getRequest = Buffer.from(
+  toBinary(
+    GetTaskRequestSchema,
+    create(GetTaskRequestSchema, {
+      resourceMeta,
+      taskCategory: { name: 'test_job', version: 0 },
+      outputPrefix: 's3://bucket/prefix',
+    }),
+  ),
+);
+const sample = await call(serviceClient, path, getRequest);
+
+const bare = await start([join(here, 'bare-server.ts'), String(sample.length)]);
+const bareClient = new Client(`127.0.0.1:${bare.port}`, credentials.createInsecure());
+
+// Warm up both (JIT, connections).
+await saturate(serviceClient, path, getRequest, 1);
+await saturate(bareClient, path, getRequest, 1);
+
+const serviceSat = await saturate(serviceClient, path, getRequest, seconds);
+const bareSat = await saturate(bareClient, path, getRequest, seconds);
+const serviceAt2k = await fixedRate(serviceClient, path, getRequest, 2000, seconds);
+const bareAt2k = await fixedRate(bareClient, path, getRequest, 2000, seconds);
+const loadedRss = rssMb(service.pid);
+
+// Cold start: process start to SERVING, with every first-party connector the workspace has installed.
+const coldStarts: number[] = [];
+for (let i = 0; i < 3; i += 1) {
+  const cold = await start([
+    cli,
+    'serve',
+    '--port',
+    '0',
+    '--prometheus-port',
+    '0',
+    '--host',
+    '127.0.0.1',
+    '--log-level',
+    'info',
+  ]);
+  coldStarts.push(cold.startMs);
+  cold.child.kill('SIGTERM');
+  await once(cold.child, 'exit');
+}
+
+serviceClient.close();
+bareClient.close();
+service.child.kill('SIGTERM');
+bare.child.kill('SIGTERM');
+
+const fmt = (n: number, d = 1) => n.toFixed(d);
+const rows = [
+  ['figure', 'connector service', 'bare grpc-js', 'ratio / target'],
+  [
+    'GetTask/s at saturation (64 in flight)',
+    fmt(serviceSat.perSecond, 0),
+    fmt(bareSat.perSecond, 0),
+    `${fmt(serviceSat.perSecond / bareSat.perSecond, 2)} (target ≥ 0.6)`,
+  ],
+  ['p50 at 2,000/s (ms)', fmt(serviceAt2k.p50, 2), fmt(bareAt2k.p50, 2), ''],
+  ['p99 at 2,000/s (ms)', fmt(serviceAt2k.p99, 2), fmt(bareAt2k.p99, 2), '(target ≤ 5 ms)'],
+  ['achieved rate at 2,000/s target', fmt(serviceAt2k.achieved, 0), fmt(bareAt2k.achieved, 0), ''],
+  ['errors', String(serviceSat.errors + serviceAt2k.errors), String(bareSat.errors + bareAt2k.errors), ''],
+  ['RSS idle / after load (MB)', `${fmt(idleRss)} / ${fmt(loadedRss)}`, '', '(target idle ≤ 80 MB)'],
+  ['start to SERVING (ms, best of 3)', fmt(Math.min(...coldStarts), 0), '', '(target ≤ 1000 ms)'],
+  ['GetTask response size (bytes)', String(sample.length), String(sample.length), ''],
+];
+process.stdout.write(
+  `\nGetTask benchmark — ${seconds} s per phase, node ${process.version}, ${cores} cores, ` +
+    `${hasTaskset ? 'servers pinned to the last core, load generator to core 0' : 'no pinning (taskset missing)'}\n\n`,
+);
+for (const row of rows) process.stdout.write(`| ${row.join(' | ')} |\n`);
+process.exit(0);

@@ -39,7 +39,7 @@ async function start(args: readonly string[]): Promise<Target> {
   const command = hasTaskset ? 'taskset' : process.execPath;
   const argv = hasTaskset ? ['-c', String(cores - 1), process.execPath, ...args] : [...args];
   const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   for await (const line of lines) {
     if (!line.startsWith('{')) continue;
     const event = JSON.parse(line) as { event?: string; grpcPort?: number };

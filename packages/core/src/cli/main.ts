@@ -8,15 +8,22 @@ const { version } = JSON.parse(readFileSync(new URL('../../package.json', import
   version: string;
 };
 
+const serve = serveCommand();
 const program = new Command('flyte-connect')
   .description(
     'The Flyte connector service: serves connectors to Flyte 1 (propeller) and Flyte 2 (executor) over gRPC.\n' +
       "Also installed as `c0`, a drop-in for flyte-sdk's command. Without a command, `serve` runs.",
   )
   .version(version)
-  .addCommand(serveCommand(), { isDefault: true })
+  .addCommand(serve, { isDefault: true })
   .addCommand(listCommand())
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // `serve` is the default command, so its options are what most users (and charts running `c0`) pass.
+  .addHelpText(
+    'after',
+    () =>
+      `\nOptions of the default command (flyte-connect serve):\n${serve.helpInformation().split('\nOptions:\n')[1] ?? ''}`,
+  );
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`flyte-connect: ${error instanceof Error ? error.message : String(error)}\n`);

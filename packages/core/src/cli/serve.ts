@@ -105,7 +105,17 @@ export function serveCommand(): Command {
       process.on('uncaughtException', (error) =>
         logger.error({ err: error }, 'uncaught exception (ignored)'),
       );
-      const service = await ConnectorService.run({
+      // Listen before starting: a SIGTERM that arrives while the service starts up must still drain, not kill.
+      let service: Awaited<ReturnType<typeof ConnectorService.run>> | undefined;
+      let stopRequested = false;
+      const onSignal = (signal: NodeJS.Signals) => {
+        logger.info({ signal }, 'stop requested');
+        stopRequested = true;
+        void service?.stop();
+      };
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+      service = await ConnectorService.run({
         port: options.port,
         prometheusPort: options.prometheus_port ?? options.prometheusPort,
         worker: options.worker,
@@ -121,12 +131,7 @@ export function serveCommand(): Command {
         discover: options.discover,
         logger,
       });
-      const onSignal = (signal: NodeJS.Signals) => {
-        logger.info({ signal }, 'stop requested');
-        void service.stop();
-      };
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
+      if (stopRequested) void service.stop();
       await service.stopped;
       process.removeListener('SIGTERM', onSignal);
       process.removeListener('SIGINT', onSignal);

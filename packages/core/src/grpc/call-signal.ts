@@ -30,8 +30,16 @@ export function callSignal(call: CancellableCall, shutdown: AbortSignal): CallSi
         ),
       Math.max(0, deadlineMs - Date.now()),
     );
+    // A pending deadline must not keep a stopping process alive.
+    timer.unref();
   }
-  const onCancelled = () => controller.abort(new CancelledError('The caller cancelled the call.'));
+  // grpc-js reports a passed deadline as a cancellation, often before our timer fires; name it for what it is.
+  const onCancelled = () =>
+    controller.abort(
+      Number.isFinite(deadlineMs) && Date.now() >= deadlineMs - 5
+        ? new DeadlineExceededError("The caller's deadline passed before the connector answered.")
+        : new CancelledError('The caller cancelled the call.'),
+    );
   const onShutdown = () =>
     controller.abort(new BackendUnavailableError('The connector service stopped before the call finished.'));
   call.once('cancelled', onCancelled);

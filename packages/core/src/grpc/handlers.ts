@@ -27,16 +27,18 @@ export function unaryHandler<Req, Res>(
       return;
     }
     const { signal, dispose } = callSignal(call, env.shutdown);
-    handle(call.request, signal).then(
-      (response) => {
-        dispose();
-        callback(null, response);
-      },
-      (error: unknown) => {
-        dispose();
-        callback(toServiceError(error));
-      },
-    );
+    Promise.resolve()
+      .then(() => handle(call.request as Req, signal))
+      .then(
+        (response) => {
+          dispose();
+          callback(null, response);
+        },
+        (error: unknown) => {
+          dispose();
+          callback(toServiceError(error));
+        },
+      );
   };
 }
 
@@ -56,16 +58,18 @@ export function serverStreamingHandler<Req, Res>(
         if (call.write(response)) resolve();
         else call.once('drain', () => resolve());
       });
-    handle(call.request, signal, write).then(
-      () => {
-        dispose();
-        call.end();
-      },
-      (error: unknown) => {
-        dispose();
-        call.emit('error', toServiceError(error));
-      },
-    );
+    Promise.resolve()
+      .then(() => handle(call.request as Req, signal, write))
+      .then(
+        () => {
+          dispose();
+          call.end();
+        },
+        (error: unknown) => {
+          dispose();
+          call.emit('error', toServiceError(error));
+        },
+      );
   };
 }
 
@@ -102,14 +106,17 @@ export function collectThenAnswerHandler<Req, Res>(
     call.on('error', () => dispose());
     call.on('end', () => {
       if (failed) return;
-      handle(requests, signal).then(
-        (response) => {
-          dispose();
-          call.write(response);
-          call.end();
-        },
-        (error: unknown) => fail(error),
-      );
+      // A handler that throws synchronously must still answer with a status (grpc-js would say UNKNOWN).
+      Promise.resolve()
+        .then(() => handle(requests, signal))
+        .then(
+          (response) => {
+            dispose();
+            call.write(response);
+            call.end();
+          },
+          (error: unknown) => fail(error),
+        );
     });
   };
 }

@@ -31,8 +31,11 @@ export interface RunningGrpcServer {
   readonly port: number;
   readonly services: readonly string[];
   setServing(serving: boolean): void;
-  /** Stops accepting calls and waits for running ones (up to `graceMs`, then forces). */
-  shutdown(graceMs: number): Promise<void>;
+  /**
+   * Stops accepting calls and closes connections, waiting at most `waitMs` for them to close by themselves before
+   * forcing. Call it once no connector call is running: what is left are idle or half-closed connections.
+   */
+  shutdown(waitMs: number): Promise<void>;
 }
 
 /** Starts one gRPC server carrying both protocol families, health and reflection. */
@@ -87,12 +90,13 @@ export async function startGrpcServer(
       const status = serving ? 'SERVING' : 'NOT_SERVING';
       for (const name of ['', ...names]) health.setStatus(name, status);
     },
-    async shutdown(graceMs) {
+    async shutdown(waitMs) {
       await new Promise<void>((resolve) => {
+        // grpc-js's tryShutdown can wait forever on a session the client already closed, so it is capped.
         const timer = setTimeout(() => {
           server.forceShutdown();
           resolve();
-        }, graceMs);
+        }, waitMs);
         server.tryShutdown(() => {
           clearTimeout(timer);
           resolve();

@@ -157,7 +157,8 @@ export const ConnectorService = {
           );
         }
         shutdown.abort();
-        await grpc.shutdown(Math.max(0, gracePeriodMs - (Date.now() - started)));
+        // Connector calls are over; only idle connections remain, which need no more than a moment.
+        await grpc.shutdown(Math.min(1_000, Math.max(0, gracePeriodMs - (Date.now() - started))));
         for (const connector of connectors) {
           try {
             await connector.close?.();

@@ -1,8 +1,10 @@
+import { toBinary } from '@bufbuild/protobuf';
 import type { Connection } from '../gen/v2/flyteidl2/core/security_pb.js';
 import type { TaskTemplate } from '../gen/v2/flyteidl2/core/tasks_pb.js';
-import type {
-  TaskExecutionMetadata,
-  Resource as ResourceMessage,
+import {
+  ResourceSchema,
+  type TaskExecutionMetadata,
+  type Resource as ResourceMessage,
 } from '../gen/v2/flyteidl2/connector/connector_pb.js';
 import type { NamedLiteral } from '../gen/v2/flyteidl2/task/common_pb.js';
 import {
@@ -141,7 +143,9 @@ export class Dispatcher {
       const ctx = await this.createContext(connector, template, request, call, scope);
       if (isSyncConnector(connector)) {
         const resource = await this.doSync(connector, ctx);
-        return encodeEnvelope(null, [], resource);
+        const bytes = encodeEnvelope(null, [], resource);
+        this.assertNoSecrets(bytes, scope, 'resource_meta');
+        return bytes;
       }
       const meta = await connector.create(ctx);
       const bytes = encodeEnvelope(
@@ -168,7 +172,9 @@ export class Dispatcher {
       }
       this.options.metrics.observeInputBytes(template.type, request.inputBytes);
       const ctx = await this.createContext(connector, template, request, call, scope);
-      return this.doSync(connector, ctx);
+      const resource = await this.doSync(connector, ctx);
+      this.assertNoSecrets(toBinary(ResourceSchema, resource), scope, 'the task resource');
+      return resource;
     });
   }
 

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { Level } from 'pino';
 import { createLogger } from '../logging.js';
-import { ConnectorService } from '../service/connector-service.js';
+import { ConnectorService, type ServiceHandle } from '../service/connector-service.js';
 import { collectModules, integerOption, parseSeconds } from './options.js';
 
 interface ServeOptions {
@@ -106,16 +106,15 @@ export function serveCommand(): Command {
         logger.error({ err: error }, 'uncaught exception (ignored)'),
       );
       // Listen before starting: a SIGTERM that arrives while the service starts up must still drain, not kill.
-      let service: Awaited<ReturnType<typeof ConnectorService.run>> | undefined;
-      let stopRequested = false;
+      const started: { service?: ServiceHandle; stopRequested?: boolean } = {};
       const onSignal = (signal: NodeJS.Signals) => {
         logger.info({ signal }, 'stop requested');
-        stopRequested = true;
-        void service?.stop();
+        started.stopRequested = true;
+        void started.service?.stop();
       };
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
-      service = await ConnectorService.run({
+      const service = await ConnectorService.run({
         port: options.port,
         prometheusPort: options.prometheus_port ?? options.prometheusPort,
         worker: options.worker,
@@ -131,7 +130,8 @@ export function serveCommand(): Command {
         discover: options.discover,
         logger,
       });
-      if (stopRequested) void service.stop();
+      started.service = service;
+      if (started.stopRequested === true) void service.stop();
       await service.stopped;
       process.removeListener('SIGTERM', onSignal);
       process.removeListener('SIGINT', onSignal);

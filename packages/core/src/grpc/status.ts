@@ -21,6 +21,15 @@ export function grpcStatusOf(kind: ErrorKind): status {
   return STATUS_BY_KIND[kind];
 }
 
+const KIND_BY_STATUS = new Map<number, ErrorKind>(
+  Object.entries(STATUS_BY_KIND).map(([kind, code]) => [code, kind as ErrorKind]),
+);
+
+/** The error kind a client should see for a gRPC status it received (UNKNOWN and the rest count as INTERNAL). */
+export function errorKindOfStatus(code: number): ErrorKind {
+  return KIND_BY_STATUS.get(code) ?? 'INTERNAL';
+}
+
 /**
  * Converts any error into a gRPC error for the caller. Errors that are not ConnectorErrors never reach here from
  * the dispatcher; anything else (a bug in an adapter) becomes INTERNAL without its stack.

@@ -1,11 +1,4 @@
-import {
-  create,
-  fromBinary,
-  toBinary,
-  type DescMessage,
-  type DescService,
-  type MessageShape,
-} from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary, type DescService } from '@bufbuild/protobuf';
 import {
   type ChannelCredentials,
   credentials,
@@ -22,6 +15,7 @@ import * as v2 from '../gen/v2/flyteidl2/connector/connector_pb.js';
 import { AsyncConnectorService, ConnectorMetadataService } from '../gen/v2/flyteidl2/connector/service_pb.js';
 import { TaskTemplateSchema as V2TaskTemplateSchema } from '../gen/v2/flyteidl2/core/tasks_pb.js';
 import { InputsSchema } from '../gen/v2/flyteidl2/task/common_pb.js';
+import { convertMessage } from '../grpc/convert.js';
 import { grpcServiceDefinition } from '../grpc/service-definition.js';
 import { ConnectorCallError } from './call-error.js';
 import type {
@@ -129,7 +123,7 @@ export function createGrpcClient(options: GrpcClientOptions): ConnectorClient {
     protocol: 'v1',
     async create(input: CreateTaskInput, callOptions) {
       const request = create(v1.CreateTaskRequestSchema, {
-        template: convert(V2TaskTemplateSchema, V1TaskTemplateSchema, input.template),
+        template: convertMessage(V2TaskTemplateSchema, V1TaskTemplateSchema, input.template),
         inputs: fromBinary(
           LiteralMapSchema,
           toBinary(InputsSchema, create(InputsSchema, { literals: [...input.inputs] })),
@@ -138,7 +132,7 @@ export function createGrpcClient(options: GrpcClientOptions): ConnectorClient {
         taskExecutionMetadata:
           input.metadata === undefined
             ? undefined
-            : convert(v2.TaskExecutionMetadataSchema, v1.TaskExecutionMetadataSchema, input.metadata),
+            : convertMessage(v2.TaskExecutionMetadataSchema, v1.TaskExecutionMetadataSchema, input.metadata),
       });
       const response = await call<v1.CreateTaskResponse>(asyncClient, 'CreateTask', request, callOptions);
       return response.resourceMeta;
@@ -153,7 +147,7 @@ export function createGrpcClient(options: GrpcClientOptions): ConnectorClient {
       const response = await call<v1.GetTaskResponse>(asyncClient, 'GetTask', request, callOptions);
       return response.resource === undefined
         ? create(v2.ResourceSchema)
-        : convert(v1.ResourceSchema, v2.ResourceSchema, response.resource);
+        : convertMessage(v1.ResourceSchema, v2.ResourceSchema, response.resource);
     },
     async delete(task: TaskReference, callOptions) {
       const request = create(v1.DeleteTaskRequestSchema, {
@@ -202,12 +196,4 @@ function listed(
   isSync: boolean,
 ): ListedConnector {
   return { name, categories: categories.map((c) => ({ name: c.name, version: c.version })), isSync };
-}
-
-function convert<From extends DescMessage, To extends DescMessage>(
-  from: From,
-  to: To,
-  message: MessageShape<From>,
-): MessageShape<To> {
-  return fromBinary(to, toBinary(from, message));
 }

@@ -1,4 +1,5 @@
-import { toBinary } from '@bufbuild/protobuf';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { ConnectionSchema, type Connection } from '../gen/v2/flyteidl2/core/security_pb.js';
 import { Registry } from 'prom-client';
 import { InputsSchema } from '../gen/v2/flyteidl2/task/common_pb.js';
 import type { Connector } from '../connector.js';
@@ -8,9 +9,9 @@ import type { Logger } from '../logger.js';
 import { ServiceMetrics } from '../metrics/index.js';
 import { ConnectorRegistry } from '../registry.js';
 import { ServerSecrets } from '../secrets/server-secrets.js';
-import { Dispatcher } from '../service/dispatcher.js';
+import { Dispatcher, type TaskRequestData } from '../service/dispatcher.js';
 import { ConcurrencyLimiter } from '../service/limiter.js';
-import type { CallOptions, ConnectorClient } from './types.js';
+import type { CallOptions, ConnectorClient, CreateTaskInput, TaskReference } from './types.js';
 
 export interface InProcessClientOptions {
   readonly connectors: readonly Connector[];
@@ -92,44 +93,15 @@ export function createInProcessClient(options: InProcessClientOptions): Connecto
             }).byteLength,
             outputPrefix: input.outputPrefix,
             metadata: input.metadata,
-            connection:
-              input.connection === undefined
-                ? undefined
-                : { $typeName: 'flyteidl2.core.Connection', taskType: '', ...input.connection },
+            connection: connectionOf(input.connection),
           },
           { protocol: 'v2', signal },
         ),
       ),
     get: (task, callOptions) =>
-      withSignal(callOptions, (signal) =>
-        dispatcher.get(
-          {
-            category: task.category,
-            resourceMeta: task.resourceMeta,
-            outputPrefix: task.outputPrefix,
-            connection:
-              task.connection === undefined
-                ? undefined
-                : { $typeName: 'flyteidl2.core.Connection', taskType: '', ...task.connection },
-          },
-          { protocol: 'v2', signal },
-        ),
-      ),
+      withSignal(callOptions, (signal) => dispatcher.get(taskData(task), { protocol: 'v2', signal })),
     delete: (task, callOptions) =>
-      withSignal(callOptions, (signal) =>
-        dispatcher.delete(
-          {
-            category: task.category,
-            resourceMeta: task.resourceMeta,
-            outputPrefix: task.outputPrefix,
-            connection:
-              task.connection === undefined
-                ? undefined
-                : { $typeName: 'flyteidl2.core.Connection', taskType: '', ...task.connection },
-          },
-          { protocol: 'v2', signal },
-        ),
-      ),
+      withSignal(callOptions, (signal) => dispatcher.delete(taskData(task), { protocol: 'v2', signal })),
     list: () =>
       Promise.resolve(
         dispatcher
@@ -141,5 +113,18 @@ export function createInProcessClient(options: InProcessClientOptions): Connecto
         for (const { connector } of registry.connectors()) await connector.close?.();
       })();
     },
+  };
+}
+
+function connectionOf(connection: CreateTaskInput['connection']): Connection | undefined {
+  return connection === undefined ? undefined : create(ConnectionSchema, { ...connection });
+}
+
+function taskData(task: TaskReference): TaskRequestData {
+  return {
+    category: task.category,
+    resourceMeta: task.resourceMeta,
+    outputPrefix: task.outputPrefix,
+    connection: connectionOf(task.connection),
   };
 }

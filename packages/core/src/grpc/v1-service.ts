@@ -1,4 +1,4 @@
-import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import {
   AgentSchema,
@@ -44,6 +44,7 @@ import {
   unaryHandler,
   type HandlerEnvironment,
 } from './handlers.js';
+import { convertMessage } from './convert.js';
 import { grpcServiceDefinition } from './service-definition.js';
 import { metricsQuery, requireCategory } from './v2-service.js';
 
@@ -203,28 +204,20 @@ function createData(
     template:
       request.template === undefined
         ? undefined
-        : convert(V1TaskTemplateSchema, V2TaskTemplateSchema, request.template),
+        : convertMessage(V1TaskTemplateSchema, V2TaskTemplateSchema, request.template),
     inputs: fromBinary(InputsSchema, inputBytes).literals,
     inputBytes: inputBytes.byteLength,
     outputPrefix: request.outputPrefix,
     metadata:
       request.taskExecutionMetadata === undefined
         ? undefined
-        : convert(
+        : convertMessage(
             V1TaskExecutionMetadataSchema,
             V2TaskExecutionMetadataSchema,
             request.taskExecutionMetadata,
           ),
     connection: undefined,
   };
-}
-
-function convert<From extends DescMessage, To extends DescMessage>(
-  from: From,
-  to: To,
-  message: MessageShape<From>,
-): MessageShape<To> {
-  return fromBinary(to, toBinary(from, message));
 }
 
 /** Flyte 1 propellers that predate `phase` read the deprecated `state`; fill both. */
@@ -240,7 +233,7 @@ const STATE_BY_PHASE: Readonly<Record<number, State>> = {
 };
 
 function toV1Resource(resource: V2Resource): V1Resource {
-  const v1 = convert(V2ResourceSchema, V1ResourceSchema, resource);
+  const v1 = convertMessage(V2ResourceSchema, V1ResourceSchema, resource);
   v1.state = STATE_BY_PHASE[resource.phase] ?? State.RETRYABLE_FAILURE;
   return v1;
 }

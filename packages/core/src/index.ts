@@ -66,4 +66,14 @@ export {
   type ServiceHandle,
 } from './service/connector-service.js';
 export type { TlsFiles } from './grpc/server.js';
+export { createGrpcClient, type GrpcClientOptions } from './client/grpc-client.js';
+export { createInProcessClient, type InProcessClientOptions } from './client/in-process-client.js';
+export { ConnectorCallError } from './client/call-error.js';
+export type {
+  CallOptions,
+  ConnectorClient,
+  CreateTaskInput,
+  ListedConnector,
+  TaskReference,
+} from './client/types.js';
 export type { BlobValue, SchemaValue, StructuredDatasetValue } from './literals/index.js';

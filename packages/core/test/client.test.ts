@@ -1,10 +1,12 @@
 // The protocol clients core ships for the runner, the engine and the acceptance kit, against the real service
 // (both gRPC families) and in-process against the same fixture connectors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectorClient } from '../src/client/types.js';
-import { createGrpcClient } from '../src/client/grpc-client.js';
-import { createInProcessClient } from '../src/client/in-process-client.js';
-import { ConnectorCallError } from '../src/client/call-error.js';
+import {
+  ConnectorCallError,
+  createGrpcClient,
+  createInProcessClient,
+  type ConnectorClient,
+} from '@org/connector-core';
 import { TestJobConnector, TestSecretConnector, TestSyncConnector } from './fixtures/test-connectors.js';
 import { startService, stopAllServices, type ServiceProcess } from './support/service-process.js';
 import { jobTask, v2ExecutionMetadata, v2Inputs, v2Output, v2Template } from './support/tasks.js';
@@ -55,13 +57,13 @@ describe.each(Object.keys(clients))('%s client', (protocol) => {
     });
     const task = { category, resourceMeta, outputPrefix: 's3://bucket/prefix' };
     const first = await client.get(task);
-    expect(first.phase).toBe(2); // RUNNING: the fixture job needs 200 ms
+    expect(first.phase as number).toBe(2); // RUNNING: the fixture job needs 200 ms
     let resource = first;
-    for (let i = 0; i < 50 && resource.phase !== 3; i += 1) {
+    for (let i = 0; i < 50 && (resource.phase as number) !== 3; i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       resource = await client.get(task);
     }
-    expect(resource.phase).toBe(3);
+    expect(resource.phase as number).toBe(3);
     expect(v2Output(resource as never, 'result')).toBe(42n);
     await expect(client.delete(task)).resolves.toBeUndefined();
   });

@@ -1,13 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { toBinary, type DescFile } from '@bufbuild/protobuf';
-import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { file_flyteidl_service_agent } from '../gen/v1/flyteidl/service/agent_pb.js';
 import { file_flyteidl2_connector_service } from '../gen/v2/flyteidl2/connector/service_pb.js';
 import type { Dispatcher } from '../service/dispatcher.js';
 import type { HandlerEnvironment } from './handlers.js';
+import { addLazyReflection } from './reflection.js';
 import { flyte1Services } from './v1-service.js';
 import { flyte2Services } from './v2-service.js';
 
@@ -64,9 +62,7 @@ export async function startGrpcServer(
     ...Object.fromEntries(names.map((n) => [n, 'SERVING'])),
   });
   health.addToServer(server);
-  new ReflectionService(
-    reflectionPackage([file_flyteidl_service_agent, file_flyteidl2_connector_service]) as never,
-  ).addToServer(server);
+  addLazyReflection(server, [file_flyteidl_service_agent, file_flyteidl2_connector_service]);
 
   const credentials =
     options.tls === undefined
@@ -108,22 +104,4 @@ export async function startGrpcServer(
 
 function formatHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-}
-
-/** The shape @grpc/reflection reads: objects carrying serialized FileDescriptorProtos of the served files. */
-function reflectionPackage(files: readonly DescFile[]): Record<string, { fileDescriptorProtos: Buffer[] }> {
-  const all = new Map<string, DescFile>();
-  const visit = (file: DescFile) => {
-    if (all.has(file.name)) return;
-    all.set(file.name, file);
-    file.dependencies.forEach(visit);
-  };
-  files.forEach(visit);
-  return {
-    files: {
-      fileDescriptorProtos: [...all.values()].map((file) =>
-        Buffer.from(toBinary(FileDescriptorProtoSchema, file.proto)),
-      ),
-    },
-  };
 }

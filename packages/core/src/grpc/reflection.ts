@@ -14,7 +14,7 @@ type AddService = Pick<Server, 'addService'>;
 export function addLazyReflection(server: AddService, files: readonly DescFile[]): void {
   let real: Map<string, UntypedServiceImplementation> | undefined;
   const implementations = () => (real ??= capture(new ReflectionService(reflectionPackage(files) as never)));
-  for (const [name, { definition, implementation }] of captureServices(new ReflectionService({} as never))) {
+  for (const [name, { definition, implementation }] of captureServices(new ReflectionService({}))) {
     const lazy: UntypedServiceImplementation = {};
     for (const method of Object.keys(implementation)) {
       lazy[method] = ((...args: unknown[]) =>

@@ -1,0 +1,29 @@
+// The public surface of @org/connector-core/testing: the acceptance kit connector packages run in their own test
+// suites. Everything is exported by name; nothing else is part of the API.
+
+export { describeConnectorAcceptance, AcceptanceCheckFailure } from './describe.js';
+export {
+  createAcceptanceSession,
+  runAcceptanceChecks,
+  type AcceptanceSession,
+  type CheckInfo,
+} from './session.js';
+export {
+  CHECK_IDS,
+  type AcceptanceOptions,
+  type CheckId,
+  type CheckResult,
+  type CheckStatus,
+} from './options.js';
+export {
+  TRANSIENT_FAULTS,
+  type AcceptanceConnection,
+  type AcceptanceHarness,
+  type AcceptanceTask,
+  type JobControl,
+  type TransientFault,
+} from './harness.js';
+export { literalType, taskTemplate, type TaskTemplateSpec, type VariableTypeSpec } from './task-template.js';
+export { canaryForms, findLeaks, maskCanaries, type CanaryForm, type Leak } from './canary.js';
+export type { NamedLiteral } from '../gen/v2/flyteidl2/task/common_pb.js';
+export type { LiteralType } from '../gen/v2/flyteidl2/core/types_pb.js';

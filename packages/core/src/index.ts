@@ -77,3 +77,52 @@ export type {
   TaskReference,
 } from './client/types.js';
 export type { BlobValue, SchemaValue, StructuredDatasetValue } from './literals/index.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Client engine and local runner (`flyte-connect run`)
+export {
+  ENGINE_DEFAULTS,
+  EngineClosedError,
+  isFinalPhase,
+  readPhase,
+  stopsPolling,
+  TaskEngine,
+  TokenBucket,
+  type ClientFamily,
+  type EngineStats,
+  type FinalPhase,
+  type FinalReason,
+  type FinalState,
+  type PhaseReading,
+  type RateLimit,
+  type TaskEngineEvents,
+  type TaskEngineOptions,
+  type TaskState,
+  type TaskUpdate,
+  type TrackedTask,
+} from './engine/index.js';
+export {
+  exitCodeOf,
+  inputsToLiterals,
+  jitteredBackoff,
+  localExecutionMetadata,
+  parseInputsText,
+  parseTaskFile,
+  parseTypeSpec,
+  ProgressDisplay,
+  readTaskFile,
+  RUN_EXIT_CODES,
+  runSummary,
+  runTask,
+  taskFromDocument,
+  toJsonValue,
+  type BackoffOptions,
+  type LoadedTask,
+  type ProgressDisplayOptions,
+  type ProgressStream,
+  type RunExitCode,
+  type RunProgress,
+  type RunResult,
+  type RunTaskOptions,
+  type TaskFileFormat,
+} from './runner/index.js';

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { listCommand } from './list.js';
+import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -17,6 +18,7 @@ const program = new Command('flyte-connect')
   .version(version)
   .addCommand(serve, { isDefault: true })
   .addCommand(listCommand())
+  .addCommand(runCommand())
   .showHelpAfterError()
   // `serve` is the default command, so its options are what most users (and charts running `c0`) pass.
   .addHelpText(

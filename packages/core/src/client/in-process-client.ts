@@ -29,7 +29,8 @@ export interface InProcessClientOptions {
  * The connectors' `open()` hooks run on the first call; `close()` runs their `close()` hooks.
  */
 export function createInProcessClient(options: InProcessClientOptions): ConnectorClient {
-  const logger = options.logger ?? createLogger({ level: 'warn' });
+  // stderr by default: callers such as `flyte-connect run --json` own stdout.
+  const logger = options.logger ?? createLogger({ level: 'warn', destination: process.stderr });
   const env = options.env ?? process.env;
   const registry = new ConnectorRegistry();
   for (const connector of options.connectors) registry.register(connector, 'in-process');
@@ -109,9 +110,20 @@ export function createInProcessClient(options: InProcessClientOptions): Connecto
           .map((c) => ({ name: c.name, categories: c.categories, isSync: c.isSync })),
       ),
     close: () => {
-      void (async () => {
-        for (const { connector } of registry.connectors()) await connector.close?.();
-      })();
+      if (opened === undefined) return;
+      // Close hooks run in the background; a failing one is logged, never an unhandled rejection.
+      void opened.then(
+        async () => {
+          for (const { connector } of registry.connectors()) {
+            try {
+              await connector.close?.();
+            } catch (error) {
+              logger.error({ connector: connector.name, err: error }, 'connector close failed');
+            }
+          }
+        },
+        () => undefined,
+      ); // open() failed: the call that awaited it already reported why
     },
   };
 }

@@ -1,0 +1,108 @@
+import { createHash, createPrivateKey } from 'node:crypto';
+import { InvalidParameterError, type ParamValue } from '@org/connector-core';
+
+/** The parameter holding the service-account JSON; error messages name it, never its content. */
+export const CREDENTIALS_PARAM = 'google_application_credentials';
+
+/** Google's OAuth token endpoint, which google-auth-library always posts service-account assertions to. */
+export const GOOGLE_TOKEN_URI = 'https://oauth2.googleapis.com/token';
+
+/** The fields of a service-account key this connector uses. Everything else in the JSON is ignored. */
+export interface ServiceAccountKey {
+  readonly clientEmail: string;
+  readonly privateKey: string;
+  readonly privateKeyId: string | undefined;
+  readonly projectId: string | undefined;
+  /** `token_uri` of the key file; Google's endpoint unless the key was issued for a private endpoint. */
+  readonly tokenUri: string;
+  /** sha256 of the fields above: the client cache key and the only form in which credentials reach logs. */
+  readonly fingerprint: string;
+}
+
+type JsonValue = ParamValue<'json'>;
+
+/**
+ * Checks a service-account JSON value and returns what is wrong (never quoting it), or undefined. Only keys of
+ * type `service_account` are accepted: other credential types (`external_account` and friends) can make the
+ * auth library run programs or fetch URLs named in the JSON, which a per-request secret must not be able to do.
+ */
+export function credentialsProblem(value: JsonValue): string | undefined {
+  try {
+    parseServiceAccountKey(value);
+    return undefined;
+  } catch (error) {
+    return error instanceof CredentialsProblem ? error.message : 'the service-account JSON is unusable';
+  }
+}
+
+/** Parses a validated service-account JSON value; throws InvalidParameterError naming the parameter. */
+export function serviceAccountKey(value: JsonValue): ServiceAccountKey {
+  try {
+    return parseServiceAccountKey(value);
+  } catch (error) {
+    const problem =
+      error instanceof CredentialsProblem ? error.message : 'the service-account JSON is unusable';
+    throw new InvalidParameterError(CREDENTIALS_PARAM, problem);
+  }
+}
+
+class CredentialsProblem extends Error {}
+
+function parseServiceAccountKey(value: JsonValue): ServiceAccountKey {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new CredentialsProblem('expected a service-account key JSON object');
+  }
+  const type = value['type'];
+  if (type !== undefined && type !== 'service_account') {
+    throw new CredentialsProblem(
+      `only service-account keys (type "service_account") are accepted, found type ${typeof type === 'string' ? `"${type.slice(0, 40)}"` : 'of another kind'}`,
+    );
+  }
+  const clientEmail = value['client_email'];
+  if (typeof clientEmail !== 'string' || !clientEmail.includes('@')) {
+    throw new CredentialsProblem('the service-account JSON lacks a valid client_email');
+  }
+  const privateKey = value['private_key'];
+  if (typeof privateKey !== 'string' || privateKey === '') {
+    throw new CredentialsProblem('the service-account JSON lacks private_key');
+  }
+  const privateKeyId = optionalString(value['private_key_id'], 'private_key_id');
+  const projectId = optionalString(value['project_id'], 'project_id');
+  const tokenUri = optionalString(value['token_uri'], 'token_uri') ?? GOOGLE_TOKEN_URI;
+  if (!/^https?:\/\/\S+$/.test(tokenUri)) throw new CredentialsProblem('token_uri is not an http(s) URL');
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify([clientEmail, privateKey, privateKeyId ?? '', tokenUri]))
+    .digest('hex');
+  checkPrivateKey(privateKey, fingerprint);
+  return { clientEmail, privateKey, privateKeyId, projectId, tokenUri, fingerprint };
+}
+
+function optionalString(value: JsonValue | undefined, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string')
+    throw new CredentialsProblem(`${field} in the service-account JSON is not a string`);
+  return value;
+}
+
+/** Fingerprints of keys already parsed successfully: parsing a PEM key on every poll would be wasted work. */
+const checkedKeys = new Set<string>();
+const MAX_CHECKED_KEYS = 256;
+
+function checkPrivateKey(pem: string, fingerprint: string): void {
+  if (checkedKeys.has(fingerprint)) return;
+  try {
+    const key = createPrivateKey(pem);
+    if (key.asymmetricKeyType !== 'rsa') throw new Error('not RSA');
+  } catch {
+    throw new CredentialsProblem(
+      'private_key in the service-account JSON is not a PEM-encoded RSA private key',
+    );
+  }
+  if (checkedKeys.size >= MAX_CHECKED_KEYS) checkedKeys.clear();
+  checkedKeys.add(fingerprint);
+}
+
+/** A short, non-reversible label of a credential for logs. */
+export function shortFingerprint(fingerprint: string): string {
+  return fingerprint.slice(0, 12);
+}

@@ -8,10 +8,12 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { credentials, Client, Metadata, type ServiceError } from '@grpc/grpc-js';
-import { create, toBinary } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import {
   CreateTaskRequestSchema,
   GetTaskRequestSchema,
+  GetTaskResponseSchema,
+  CreateTaskResponseSchema,
 } from '../dist/gen/v2/flyteidl2/connector/connector_pb.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -176,8 +178,7 @@ const createRequest = Buffer.from(
   ),
 );
 const createResponse = await call(serviceClient, createPath, createRequest);
-// CreateTaskResponse{resource_meta=1}: strip the field tag and length prefix.
-const resourceMeta = createResponse.subarray(createResponse[1]! < 0x80 ? 2 : 3);
+const resourceMeta = fromBinary(CreateTaskResponseSchema, createResponse).resourceMeta;
 const getRequest = Buffer.from(
   toBinary(
     GetTaskRequestSchema,
@@ -189,6 +190,13 @@ const getRequest = Buffer.from(
   ),
 );
 const sample = await call(serviceClient, path, getRequest);
+// The benchmark is only meaningful if the service does the real work: a SUCCEEDED resource with the output.
+const sampleResource = fromBinary(GetTaskResponseSchema, sample).resource;
+if (sampleResource?.phase !== 3 || sampleResource.outputs?.literals[0]?.name !== 'result') {
+  throw new Error(
+    `unexpected GetTask answer: ${JSON.stringify(sampleResource, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`,
+  );
+}
 
 const bare = await start([join(here, 'bare-server.ts'), String(sample.length)]);
 const bareClient = new Client(`127.0.0.1:${bare.port}`, credentials.createInsecure());

@@ -192,7 +192,10 @@ const getRequest = Buffer.from(
 const sample = await call(serviceClient, path, getRequest);
 // The benchmark is only meaningful if the service does the real work: a SUCCEEDED resource with the output.
 const sampleResource = fromBinary(GetTaskResponseSchema, sample).resource;
-if (sampleResource?.phase !== 3 || sampleResource.outputs?.literals[0]?.name !== 'result') {
+if (
+  (sampleResource?.phase as number | undefined) !== 3 ||
+  sampleResource.outputs?.literals[0]?.name !== 'result'
+) {
   throw new Error(
     `unexpected GetTask answer: ${JSON.stringify(sampleResource, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`,
   );

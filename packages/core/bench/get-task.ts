@@ -193,7 +193,8 @@ const sample = await call(serviceClient, path, getRequest);
 // The benchmark is only meaningful if the service does the real work: a SUCCEEDED resource with the output.
 const sampleResource = fromBinary(GetTaskResponseSchema, sample).resource;
 if (
-  (sampleResource?.phase as number | undefined) !== 3 ||
+  sampleResource === undefined ||
+  (sampleResource.phase as number) !== 3 ||
   sampleResource.outputs?.literals[0]?.name !== 'result'
 ) {
   throw new Error(

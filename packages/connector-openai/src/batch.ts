@@ -1,0 +1,166 @@
+import type { OpenAI } from 'openai';
+import type { Batch, BatchCreateParams } from 'openai/resources/batches';
+import {
+  AsyncConnector,
+  BackendUnavailableError,
+  InvalidArgumentError,
+  type CreateContext,
+  type OperationContext,
+  type Resource,
+  type ResolvedParams,
+} from '@org/connector-core';
+import { batchSource } from './batch-input.js';
+import { batchResource, dashboardLink, RESULT_OUTPUT } from './batch-status.js';
+import { clientSettings } from './client-settings.js';
+import { apiFailure, isTransient, toConnectorError } from './errors.js';
+import { batchMetaCodec, type BatchMeta } from './meta.js';
+import { createClient } from './sdk.js';
+import { batchSpec, DEFAULT_REQUEST_TIMEOUT_MS, type BatchParams } from './spec.js';
+
+/** The task type flytekit's BatchEndpointTask serializes. */
+export const OPENAI_BATCH_TASK_TYPE = 'openai-batch';
+
+/** flytekit's defaults for `custom.config`. */
+const CONFIG_DEFAULTS = { completion_window: '24h', endpoint: '/v1/chat/completions' } as const;
+
+/** Per-attempt bound of an upload; the caller's deadline (ctx.signal) is the one that normally ends it. */
+const UPLOAD_TIMEOUT_MS = 600_000;
+
+type Params = Partial<ResolvedParams<BatchParams>>;
+
+/**
+ * Runs `openai-batch` tasks: create (uploading inline or local requests first when the task gives them) starts a
+ * batch, get maps its status to a Flyte phase, delete cancels it.
+ */
+export class OpenAIBatchConnector extends AsyncConnector<BatchMeta, BatchParams> {
+  readonly name = 'OpenAI Batch Connector';
+  readonly taskCategory = { name: OPENAI_BATCH_TASK_TYPE, version: 0 };
+  readonly spec = batchSpec;
+  readonly metaCodec = batchMetaCodec;
+  // OpenAI's batches.create takes no idempotency key: a repeated CreateTask starts a second batch.
+  override readonly idempotentCreate = false;
+
+  async create(ctx: CreateContext<BatchParams>): Promise<BatchMeta> {
+    const config = batchConfig(ctx.template.custom?.['config']);
+    const source = await batchSource(ctx.inputs, config.endpoint, ctx.params.local_files_root);
+    const client = await this.client(ctx.params, ctx.params.openai_api_key);
+    let inputFileId: string;
+    let uploadedFileId: string | undefined;
+    if (source.kind === 'file-id') {
+      inputFileId = source.fileId;
+    } else {
+      try {
+        // Bounded by the caller's deadline only: a large file may take longer than one API call's budget.
+        const file = await client.files.create(
+          {
+            file: new File([source.jsonl], source.filename, { type: 'application/jsonl' }),
+            purpose: 'batch',
+          },
+          { signal: ctx.signal, timeout: UPLOAD_TIMEOUT_MS },
+        );
+        inputFileId = file.id;
+        uploadedFileId = file.id;
+      } catch (error) {
+        throw toConnectorError(error, 'Uploading the batch requests failed');
+      }
+      ctx.logger.info({ fileId: inputFileId, lines: source.lines }, 'batch requests uploaded');
+    }
+    let batch: Batch;
+    try {
+      batch = await client.batches.create({ ...config, input_file_id: inputFileId }, this.callOptions(ctx));
+    } catch (error) {
+      throw toConnectorError(error, 'Creating the batch failed');
+    }
+    ctx.logger.info({ batchId: batch.id, inputFileId, endpoint: config.endpoint }, 'OpenAI batch created');
+    return { batchId: batch.id, ...(uploadedFileId === undefined ? {} : { uploadedFileId }) };
+  }
+
+  async get(meta: BatchMeta, ctx: OperationContext<BatchParams>): Promise<Resource> {
+    const client = await this.client(ctx.params, requireKey(ctx.params));
+    let batch: Batch;
+    try {
+      batch = await client.batches.retrieve(meta.batchId, this.callOptions(ctx));
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      return getFailure(error, meta);
+    }
+    return batchResource(batch, ctx.outputTypes.has(RESULT_OUTPUT));
+  }
+
+  async delete(meta: BatchMeta, ctx: OperationContext<BatchParams>): Promise<void> {
+    const client = await this.client(ctx.params, requireKey(ctx.params));
+    try {
+      await client.batches.cancel(meta.batchId, this.callOptions(ctx));
+      ctx.logger.info({ batchId: meta.batchId }, 'OpenAI batch cancel requested');
+    } catch (error) {
+      // 404: unknown batch; 400/409: already finished ("cannot be cancelled"). Either way nothing is left to stop.
+      const status = apiFailure(error).status;
+      if (status === 404 || status === 400 || status === 409) return;
+      throw toConnectorError(error, `Cancelling batch ${meta.batchId} failed`);
+    }
+  }
+
+  private client(params: Params, apiKey: string): Promise<OpenAI> {
+    return createClient(clientSettings(params, apiKey, timeoutOf(params)));
+  }
+
+  /** One API call is bounded by the connector's timeout (retries included) and by the caller's deadline. */
+  private callOptions(ctx: { readonly signal: AbortSignal; readonly params: Params }): {
+    signal: AbortSignal;
+  } {
+    return { signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutOf(ctx.params))]) };
+  }
+}
+
+function timeoutOf(params: Params): number {
+  return params.request_timeout_ms ?? DEFAULT_REQUEST_TIMEOUT_MS;
+}
+
+function requireKey(params: Params): string {
+  const key = params.openai_api_key;
+  if (key === undefined) {
+    throw new InvalidArgumentError(
+      'No OpenAI API key: send the connection secret openai_api_key (Flyte 2) or mount FLYTE_OPENAI_API_KEY on the service.',
+    );
+  }
+  return key;
+}
+
+/** batches.create arguments from `custom.config`, with flytekit's defaults. */
+function batchConfig(value: unknown): Omit<BatchCreateParams, 'input_file_id'> {
+  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    throw new InvalidArgumentError('custom.config must be an object of batches.create arguments.');
+  }
+  const config: Record<string, unknown> = {
+    ...CONFIG_DEFAULTS,
+    ...(value as Record<string, unknown> | undefined),
+  };
+  delete config['input_file_id']; // the input decides
+  if (typeof config['endpoint'] !== 'string')
+    throw new InvalidArgumentError('custom.config.endpoint must be a string.');
+  // Passed on as flytekit passes them; OpenAI validates the values.
+  return config as unknown as Omit<BatchCreateParams, 'input_file_id'>;
+}
+
+/** Get could not read the batch: keep polling through transient trouble, fail clearly on lasting trouble. */
+function getFailure(error: unknown, meta: BatchMeta): Resource {
+  const failure = apiFailure(error);
+  if (isTransient(failure)) {
+    throw new BackendUnavailableError(
+      `OpenAI did not answer for batch ${meta.batchId} (${failure.message}); will check again.`,
+      { cause: new Error(failure.message) },
+    );
+  }
+  const logLinks = [dashboardLink(meta.batchId)];
+  if (failure.status === 404) {
+    return { phase: 'FAILED', message: `Batch ${meta.batchId} was not found: ${failure.message}`, logLinks };
+  }
+  if (failure.status === 401 || failure.status === 403) {
+    return {
+      phase: 'FAILED',
+      message: `Lost access to batch ${meta.batchId} (${failure.message}); the batch may still be running.`,
+      logLinks,
+    };
+  }
+  throw toConnectorError(error, `Reading batch ${meta.batchId} failed`);
+}

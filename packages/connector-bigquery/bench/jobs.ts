@@ -17,12 +17,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import {
-  createGrpcClient,
-  inputsToLiterals,
-  parseTaskFile,
-  TaskEngine,
-} from '@org/connector-core';
+import { createGrpcClient, inputsToLiterals, parseTaskFile, TaskEngine } from '@org/connector-core';
 import { BigQueryBackend } from '../test/backend/bigquery-backend.js';
 import { makeServiceAccount } from '../test/backend/service-account.js';
 
@@ -135,7 +130,11 @@ const header =
 const rows = [
   ['measure', 'value', 'target'],
   [`set-up: ${JOBS} CreateTask + first GetTask (s)`, fmt(figures.setupSeconds, 2), ''],
-  ['GetTask/s answered by the service', fmt(figures.getsPerSecond, 0), `${fmt((JOBS * 1000) / RESYNC_MS, 0)}`],
+  [
+    'GetTask/s answered by the service',
+    fmt(figures.getsPerSecond, 0),
+    `${fmt((JOBS * 1000) / RESYNC_MS, 0)}`,
+  ],
   ['service CPU per GetTask (ms)', fmt(figures.cpuMsPerGet, 3), '≤ 1'],
   ['service CPU (% of one core)', fmt(figures.cpuPercent, 0), ''],
   ['service RSS at the end (MB)', fmt(figures.rssMb, 0), '≤ 150'],

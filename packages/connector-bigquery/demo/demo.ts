@@ -26,7 +26,9 @@ if (!existsSync(PLUGIN) || !existsSync(CLI)) {
   say('the connector or core is not built:');
   if (!existsSync(CLI)) say(`  missing ${CLI}`);
   if (!existsSync(PLUGIN)) say(`  missing ${PLUGIN}`);
-  say('run `npm run build` at the repository root first, then `npm run demo -w @org/connector-bigquery` again.');
+  say(
+    'run `npm run build` at the repository root first, then `npm run demo -w @org/connector-bigquery` again.',
+  );
   process.exit(2);
 }
 
@@ -34,10 +36,16 @@ if (!existsSync(PLUGIN) || !existsSync(CLI)) {
 const backend = await BigQueryBackend.start({
   plan: { mode: 'auto', pendingMs: PENDING_MS, runningMs: RUNNING_MS },
 });
-say(`local BigQuery backend on ${backend.url} (jobs: PENDING ${PENDING_MS} ms, RUNNING ${RUNNING_MS} ms, DONE)`);
+say(
+  `local BigQuery backend on ${backend.url} (jobs: PENDING ${PENDING_MS} ms, RUNNING ${RUNNING_MS} ms, DONE)`,
+);
 
 // 2. A demo service account: a fresh RSA key whose key file sends token requests to the local token endpoint.
-const account = await makeServiceAccount({ name: 'flyte-demo', projectId: PROJECT, tokenUri: backend.tokenUri });
+const account = await makeServiceAccount({
+  name: 'flyte-demo',
+  projectId: PROJECT,
+  tokenUri: backend.tokenUri,
+});
 backend.registerServiceAccount(account.email, account.publicKey);
 const tempDir = mkdtempSync(join(tmpdir(), 'bq-demo-'));
 const keyFile = join(tempDir, 'service-account.json');

@@ -50,6 +50,7 @@ export type { LogPage, LogsQuery, MetricResult, MetricsQuery, Resource, TaskLogL
 export { jsonMetaCodec, type ResourceMetaCodec, type StandardSchemaLike } from './meta-codec.js';
 export {
   defineSpec,
+  param,
   type ConnectorSpec,
   type ParamSource,
   type ParamSpec,

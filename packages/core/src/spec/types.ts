@@ -36,8 +36,11 @@ export interface ParamSpec<T extends ParamType = ParamType> {
   /** Secret values are redacted from logs and error messages and must never reach resource_meta. */
   readonly secret?: boolean;
   readonly sources: readonly ParamSource[];
-  /** Extra validation; returns a description of the problem (never containing the value) or undefined. */
-  readonly validate?: (value: ParamValue<T>) => string | undefined;
+  /**
+   * Extra validation; returns a description of the problem (never containing the value) or undefined.
+   * Method syntax on purpose: it lets a spec typed for one value type (see `param`) sit in a `ParamSpecs` record.
+   */
+  validate?(value: ParamValue<T>): string | undefined;
 }
 
 export type ParamSpecs = Readonly<Record<string, ParamSpec>>;
@@ -67,3 +70,23 @@ export type ResolvedParams<S extends ParamSpecs> = {
 export function defineSpec<const S extends ParamSpecs>(spec: ConnectorSpec<S>): ConnectorSpec<S> {
   return spec;
 }
+
+type ParamBuilder<T extends ParamType> = <const P extends Omit<ParamSpec<T>, 'type'>>(
+  spec: P,
+) => P & { readonly type: T };
+
+const paramOf =
+  <T extends ParamType>(type: T): ParamBuilder<T> =>
+  (spec) => ({ ...spec, type });
+
+/**
+ * Typed parameter builders: `param.string({ ..., validate: (value) => ... })` types `value` as a string, which a
+ * plain object literal inside `defineSpec` cannot do.
+ */
+export const param = {
+  string: paramOf('string'),
+  number: paramOf('number'),
+  integer: paramOf('integer'),
+  boolean: paramOf('boolean'),
+  json: paramOf('json'),
+} as const;

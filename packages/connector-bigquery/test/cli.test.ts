@@ -15,7 +15,8 @@ import { datasetOutput, GCP_PROJECT, phaseOf, pollToEnd, submit } from './suppor
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 const PLUGIN = join(PACKAGE_DIR, 'dist/plugin.js');
-const GUARD = join(PACKAGE_DIR, 'test/setup/network-guard.ts');
+// Installs core's loopback-only guard in the child; violations are reported on stderr.
+const GUARD = '@org/connector-core/testing/network-guard';
 const CLI = join(
   dirname(createRequire(import.meta.url).resolve('@org/connector-core/package.json')),
   'dist/cli/main.js',
@@ -34,7 +35,6 @@ function run(args: readonly string[], env: NodeJS.ProcessEnv): Child {
       PATH: process.env['PATH'],
       HOME: process.env['HOME'],
       METADATA_SERVER_DETECTION: 'none',
-      BQ_TEST_NETWORK_GUARD: 'stderr',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -210,7 +210,7 @@ describe('the network guard of child processes', () => {
         "require('node:net').connect(443, '203.0.113.7').on('error', (e) => { console.log(e.code); })",
       ],
       {
-        env: { PATH: process.env['PATH'], BQ_TEST_NETWORK_GUARD: 'stderr' },
+        env: { PATH: process.env['PATH'] },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

@@ -1,14 +1,8 @@
 // Vitest setup file (vitest.config.ts `setupFiles`): every test fails if anything in its worker tried to leave
-// loopback, and the metadata-server probe of google-auth-library is switched off.
-import { afterEach, expect } from 'vitest';
-import { installNetworkGuard, type NetworkViolation } from './network-guard.js';
+// loopback (core's network guard).
+import { guardVitestNetwork } from '@org/connector-core/testing';
 
+// google-auth-library must never probe the GCE metadata server from a test.
 process.env['METADATA_SERVER_DETECTION'] = 'none';
 
-const violations: NetworkViolation[] = [];
-installNetworkGuard((violation) => violations.push(violation));
-
-afterEach(() => {
-  const seen = violations.splice(0);
-  expect(seen, 'connections that tried to leave loopback').toEqual([]);
-});
+await guardVitestNetwork();

@@ -27,3 +27,5 @@ export { literalType, taskTemplate, type TaskTemplateSpec, type VariableTypeSpec
 export { canaryForms, findLeaks, maskCanaries, type CanaryForm, type Leak } from './canary.js';
 export type { NamedLiteral } from '../gen/v2/flyteidl2/task/common_pb.js';
 export type { LiteralType } from '../gen/v2/flyteidl2/core/types_pb.js';
+export { installNetworkGuard, type NetworkViolation } from './network-guard.js';
+export { guardVitestNetwork } from './vitest-network-guard.js';

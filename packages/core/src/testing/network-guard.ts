@@ -1,7 +1,7 @@
-// Keeps every test on this machine: a connection to anything but loopback (a Databricks workspace or anything else)
-// is refused and recorded, and the test that caused it fails. Installed for Vitest
-// workers by test/setup/vitest-network-guard.ts; child processes get it with
-// `--import <this file>` and DATABRICKS_TEST_NETWORK_GUARD=stderr, which reports on stderr.
+// Keeps connector tests on this machine: a connection to anything but loopback (a vendor API, a token endpoint, a
+// cloud metadata server) is refused the way a refused connection fails, and reported. Connector packages install
+// it in their Vitest workers with `guardVitestNetwork()` and in child processes with
+// `node --import @org/connector-core/testing/network-guard` (which reports on stderr).
 import * as net from 'node:net';
 
 /** A refused connection attempt. */
@@ -58,10 +58,4 @@ function connectTarget(args: readonly unknown[]): NetworkViolation | undefined {
     return { host, port: String(first) };
   }
   return undefined; // a path string: IPC
-}
-
-if (process.env['DATABRICKS_TEST_NETWORK_GUARD'] === 'stderr') {
-  installNetworkGuard((violation) =>
-    process.stderr.write(`NETWORK GUARD VIOLATION: connection to ${violation.host}:${violation.port}\n`),
-  );
 }

@@ -62,7 +62,7 @@ export const snowflakeSpec = defineSpec({
       validate: (value) =>
         typeof value === 'string' && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value)
           ? undefined
-          : 'expected a PEM private key (-----BEGIN PRIVATE KEY----- or ENCRYPTED PRIVATE KEY)',
+          : 'expected a PEM private key (PKCS#8, encrypted PKCS#8 or PKCS#1)',
     },
     snowflake_private_key_passphrase: {
       type: 'string',

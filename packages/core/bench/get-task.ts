@@ -53,6 +53,21 @@ async function start(args: readonly string[]): Promise<Target> {
   throw new Error(`process exited before serving: ${args.join(' ')}`);
 }
 
+/** CPU time (user + system) a process has used so far, in ms (Linux clock ticks are 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = execFileSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' })
+    .split(') ')[1]!
+    .split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function measuredSaturation(pid: number, client: Client, request: Buffer) {
+  const before = cpuMs(pid);
+  const result = await saturate(client, path, request, seconds);
+  const calls = result.perSecond * seconds;
+  return { ...result, cpuUsPerCall: ((cpuMs(pid) - before) * 1000) / Math.max(1, calls) };
+}
+
 function rssMb(pid: number): number {
   const status = execFileSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' });
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -209,8 +224,8 @@ const bareClient = new Client(`127.0.0.1:${bare.port}`, credentials.createInsecu
 await saturate(serviceClient, path, getRequest, 1);
 await saturate(bareClient, path, getRequest, 1);
 
-const serviceSat = await saturate(serviceClient, path, getRequest, seconds);
-const bareSat = await saturate(bareClient, path, getRequest, seconds);
+const serviceSat = await measuredSaturation(service.pid, serviceClient, getRequest);
+const bareSat = await measuredSaturation(bare.pid, bareClient, getRequest);
 const serviceAt2k = await fixedRate(serviceClient, path, getRequest, 2000, seconds);
 const bareAt2k = await fixedRate(bareClient, path, getRequest, 2000, seconds);
 const loadedRss = rssMb(service.pid);
@@ -248,6 +263,12 @@ const rows = [
     fmt(serviceSat.perSecond, 0),
     fmt(bareSat.perSecond, 0),
     `${fmt(serviceSat.perSecond / bareSat.perSecond, 2)} (target ≥ 0.6)`,
+  ],
+  [
+    'server CPU per GetTask at saturation (µs)',
+    fmt(serviceSat.cpuUsPerCall, 0),
+    fmt(bareSat.cpuUsPerCall, 0),
+    `${fmt(serviceSat.cpuUsPerCall / bareSat.cpuUsPerCall, 2)}× the bare transport`,
   ],
   ['p50 at 2,000/s (ms)', fmt(serviceAt2k.p50, 2), fmt(bareAt2k.p50, 2), ''],
   ['p99 at 2,000/s (ms)', fmt(serviceAt2k.p99, 2), fmt(bareAt2k.p99, 2), '(target ≤ 5 ms)'],

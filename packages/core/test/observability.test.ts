@@ -106,15 +106,16 @@ describe('Prometheus endpoint', () => {
       sampleValue(samples, 'flyte_connector_requests_failure_total', { ...job('create'), error_code: '500' }),
     ).toBe(1);
 
-    // Latency summary: _count/_sum and quantiles per task type and operation.
+    // Latency summary: _count/_sum per task type and operation, no quantiles (as Python's prometheus_client);
+    // percentiles come from the duration histogram.
     expect(sampleValue(samples, 'flyte_connector_request_latency_seconds_count', job('create'))).toBe(3);
     expect(
       sampleValue(samples, 'flyte_connector_request_latency_seconds_sum', job('create')),
     ).toBeGreaterThan(0);
-    const quantiles = findSamples(samples, 'flyte_connector_request_latency_seconds', job('create'));
-    expect(quantiles.map((s) => s.labels['quantile'])).toEqual(
-      expect.arrayContaining(['0.5', '0.9', '0.99']),
-    );
+    expect(findSamples(samples, 'flyte_connector_request_latency_seconds', job('create'))).toEqual([]);
+    expect(sampleValue(samples, 'flyte_connector_request_duration_seconds_count', job('create'))).toBe(3);
+    const buckets = findSamples(samples, 'flyte_connector_request_duration_seconds_bucket', job('create'));
+    expect(buckets.find((s) => s.labels['le'] === '+Inf')?.value).toBe(3);
 
     // Input size summary, observed on create.
     expect(sampleValue(samples, 'flyte_connector_input_literal_bytes_count', { task_type: 'test_job' })).toBe(

@@ -76,10 +76,14 @@ describe('ServiceMetrics', () => {
     );
     const sum = latency.find((line) => line.startsWith('flyte_connector_request_latency_seconds_sum'));
     expect(Number(sum?.split(' ')[1])).toBeGreaterThanOrEqual(0.035);
-    expect(latency).toContainEqual(
-      expect.stringMatching(
-        /^flyte_connector_request_latency_seconds\{quantile="0\.5",task_type="t",operation="get"\} 0\.\d+$/,
-      ),
+    // Like Python's prometheus_client: a summary without quantiles.
+    expect(latency.filter((line) => line.includes('quantile='))).toEqual([]);
+    const duration = await samples(registry, METRIC_NAMES.duration);
+    expect(duration).toContain(
+      'flyte_connector_request_duration_seconds_count{task_type="t",operation="get"} 2',
+    );
+    expect(duration).toContain(
+      'flyte_connector_request_duration_seconds_bucket{le="0.001",task_type="t",operation="get"} 0',
     );
     expect(await samples(registry, METRIC_NAMES.success)).toEqual([
       'flyte_connector_requests_success_total{task_type="t",operation="get"} 1',

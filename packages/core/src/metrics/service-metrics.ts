@@ -41,6 +41,7 @@ export const METRIC_NAMES = {
   grpcErrors: 'flyte_connector_grpc_errors_total',
   inFlight: 'flyte_connector_requests_in_flight',
   queueWait: 'flyte_connector_queue_wait_seconds',
+  duration: 'flyte_connector_request_duration_seconds',
 } as const;
 
 /** The task type label value of calls beyond `maxTaskTypes` distinct task types. */
@@ -129,6 +130,7 @@ export class ServiceMetrics {
   readonly #queueWait = new Map<Operation, (seconds: number) => void>();
   readonly #latency: Summary<'task_type' | 'operation'>;
   readonly #inputBytes: Summary<'task_type'>;
+  readonly #duration: Histogram<'task_type' | 'operation'>;
   readonly #queueWaitHistogram: Histogram<'operation'>;
 
   constructor(registry: Registry, options: ServiceMetricsOptions = {}) {
@@ -183,23 +185,28 @@ export class ServiceMetrics {
         for (const series of allSeries()) this.set(series.labels, series.inFlight);
       },
     });
-    // Summaries as in the Python servers (dashboards use _sum and _count); the quantiles cover the last 10 minutes.
+    // Summaries exactly as the Python servers expose them: _count and _sum only (Python's prometheus_client has
+    // no summary quantiles). Quantiles would cost a t-digest insert per call (~8% of a GetTask's CPU) and cannot
+    // be aggregated across replicas; latency percentiles come from the duration histogram instead.
     this.#latency = new Summary({
       name: METRIC_NAMES.latency,
       help: 'Time spent processing a request, in seconds',
       labelNames: ['task_type', 'operation'],
-      percentiles: [0.5, 0.9, 0.99],
-      maxAgeSeconds: 600,
-      ageBuckets: 5,
+      percentiles: [],
       registers,
     });
     this.#inputBytes = new Summary({
       name: METRIC_NAMES.inputBytes,
       help: 'Size of the input literals of created tasks, in bytes',
       labelNames: ['task_type'],
-      percentiles: [0.5, 0.9, 0.99],
-      maxAgeSeconds: 600,
-      ageBuckets: 5,
+      percentiles: [],
+      registers,
+    });
+    this.#duration = new Histogram({
+      name: METRIC_NAMES.duration,
+      help: 'Time spent processing a request, in seconds (histogram: aggregate across replicas with histogram_quantile)',
+      labelNames: ['task_type', 'operation'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
     this.#queueWaitHistogram = new Histogram({
@@ -218,7 +225,11 @@ export class ServiceMetrics {
     let series = group.byOperation.get(operation);
     if (series === undefined) {
       const latency = this.#latency.labels({ task_type: group.label, operation });
-      series = new CallSeries(group.label, operation, (seconds) => latency.observe(seconds));
+      const duration = this.#duration.labels({ task_type: group.label, operation });
+      series = new CallSeries(group.label, operation, (seconds) => {
+        latency.observe(seconds);
+        duration.observe(seconds);
+      });
       group.byOperation.set(operation, series);
     }
     series.inFlight++;

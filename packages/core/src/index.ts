@@ -108,6 +108,7 @@ export {
   jitteredBackoff,
   localExecutionMetadata,
   parseInputsText,
+  parseLiteralMap,
   parseTaskFile,
   parseTypeSpec,
   ProgressDisplay,

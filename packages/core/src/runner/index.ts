@@ -18,7 +18,7 @@ export {
   type TaskFileFormat,
 } from './task-file.js';
 export { parseTypeSpec } from './type-vocabulary.js';
-export { inputsToLiterals, parseInputsText } from './inputs.js';
+export { inputsToLiterals, parseInputsText, parseLiteralMap } from './inputs.js';
 export { toJsonValue } from './json-values.js';
 export { jitteredBackoff, type BackoffOptions } from './backoff.js';
 export { ProgressDisplay, runSummary, type ProgressDisplayOptions, type ProgressStream } from './progress.js';

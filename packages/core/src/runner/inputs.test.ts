@@ -1,8 +1,9 @@
-import { create, toJson } from '@bufbuild/protobuf';
+import { create, toBinary, toJson } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
 import { LiteralSchema } from '../gen/v2/flyteidl2/core/literals_pb.js';
 import { TaskTemplateSchema, type TaskTemplate } from '../gen/v2/flyteidl2/core/tasks_pb.js';
-import { inputsToLiterals, parseInputsText } from './inputs.js';
+import { LiteralMapSchema } from '../gen/v1/flyteidl/core/literals_pb.js';
+import { inputsToLiterals, parseInputsText, parseLiteralMap } from './inputs.js';
 import { parseTypeSpec } from './type-vocabulary.js';
 
 function template(inputs: Record<string, string>): TaskTemplate {
@@ -83,5 +84,37 @@ describe('inputs', () => {
     expect(parseInputsText('', 'f')).toEqual({});
     expect(() => parseInputsText('[1]', 'f')).toThrow(/expected a JSON object/);
     expect(() => parseInputsText('{"x": 1, "x": 2}', 'f')).toThrow(/not valid JSON/);
+  });
+});
+
+describe('parseLiteralMap', () => {
+  it('reads a Flyte 1 LiteralMap (map on the wire) as named literals', () => {
+    const bytes = toBinary(
+      LiteralMapSchema,
+      create(LiteralMapSchema, {
+        literals: {
+          limit: {
+            value: {
+              case: 'scalar',
+              value: { value: { case: 'primitive', value: { value: { case: 'integer', value: 3n } } } },
+            },
+          },
+        },
+      }),
+    );
+    const literals = parseLiteralMap(bytes, 'inputs.pb');
+    expect(literals.map((l) => l.name)).toEqual(['limit']);
+    const scalar = literals[0]?.value?.value;
+    expect(
+      scalar?.case === 'scalar' && scalar.value.value.case === 'primitive'
+        ? scalar.value.value.value.value
+        : undefined,
+    ).toEqual({ case: 'integer', value: 3n });
+  });
+
+  it('names the file when the bytes are not a literal map', () => {
+    expect(() => parseLiteralMap(new Uint8Array([0xff, 0xff, 0xff]), 'inputs.pb')).toThrow(
+      /inputs\.pb is not a serialized literal map/,
+    );
   });
 });

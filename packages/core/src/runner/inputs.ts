@@ -1,9 +1,9 @@
-import { create } from '@bufbuild/protobuf';
+import { create, fromBinary } from '@bufbuild/protobuf';
 import { parse as parseYaml } from 'yaml';
 import { InvalidArgumentError } from '../errors.js';
 import type { TaskTemplate } from '../gen/v2/flyteidl2/core/tasks_pb.js';
 import { SimpleType, type LiteralType } from '../gen/v2/flyteidl2/core/types_pb.js';
-import { NamedLiteralSchema, type NamedLiteral } from '../gen/v2/flyteidl2/task/common_pb.js';
+import { InputsSchema, NamedLiteralSchema, type NamedLiteral } from '../gen/v2/flyteidl2/task/common_pb.js';
 import { valueToLiteral, variableTypes } from '../literals/index.js';
 
 /**
@@ -102,4 +102,18 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 function firstLine(text: string): string {
   return text.split('\n')[0] ?? text;
+}
+
+/**
+ * Reads a serialized literal map, as pyflyte and flytekit write inputs (`flyteidl.core.LiteralMap`) or flyte-sdk
+ * writes them (`flyteidl2.task.Inputs`): the two share their wire form (a map is a repeated entry message).
+ */
+export function parseLiteralMap(bytes: Uint8Array, what: string): NamedLiteral[] {
+  try {
+    return fromBinary(InputsSchema, bytes).literals;
+  } catch (error) {
+    throw new InvalidArgumentError(
+      `${what} is not a serialized literal map (${error instanceof Error ? error.message : String(error)}).`,
+    );
+  }
 }

@@ -2,18 +2,14 @@
 // protocol families) serving the Databricks connector, with the local Jobs backend as the workspace and the token
 // as a Flyte 1 server secret. Tests talk to it with core's protocol clients.
 import {
-  ConnectorService,
-  createGrpcClient,
-  createLogger,
   localExecutionMetadata,
-  TASK_PHASES,
   type ConnectorClient,
   type CreateTaskInput,
   type ServiceHandle,
-  type TaskPhase,
   type TaskReference,
   type TaskTemplate,
 } from '@org/connector-core';
+import { phaseName, startTestService, submitTask } from '@org/connector-core/testing';
 import { DatabricksJobsConnector } from '../../src/index.js';
 import { JobsBackend } from './jobs-backend.js';
 
@@ -38,12 +34,7 @@ export async function startEnvironment(
   backend.tokens.add(SERVER_TOKEN);
   backend.tokens.add(TENANT_TOKEN);
   await backend.start();
-  const logs: string[] = [];
-  const service = await ConnectorService.run({
-    port: 0,
-    host: '127.0.0.1',
-    prometheusPort: null,
-    discover: false,
+  const test = await startTestService({
     connectors: [new DatabricksJobsConnector()],
     env: {
       FLYTE_DATABRICKS_INSTANCE: backend.url,
@@ -52,22 +43,14 @@ export async function startEnvironment(
       ...env(backend),
     },
     secretsDir: '/nonexistent/databricks-connector-test-secrets',
-    logger: createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } }),
-    gracePeriodMs: 1_000,
   });
-  const clients: ConnectorClient[] = [];
   return {
     backend,
-    service,
-    logs,
-    client(protocol) {
-      const client = createGrpcClient({ endpoint: `127.0.0.1:${service.grpcPort}`, protocol });
-      clients.push(client);
-      return client;
-    },
+    service: test.service,
+    logs: test.logs,
+    client: (protocol) => test.client(protocol),
     async stop() {
-      for (const client of clients) client.close();
-      await service.stop();
+      await test.stop();
       await backend.stop();
     },
   };
@@ -93,19 +76,11 @@ export function createInput(
 }
 
 /** CreateTask, returning what GetTask/DeleteTask need. */
-export async function submit(client: ConnectorClient, input: CreateTaskInput): Promise<TaskReference> {
-  const resourceMeta = await client.create(input);
-  return {
-    category: { name: input.template.type, version: input.template.taskTypeVersion },
-    resourceMeta,
-    outputPrefix: input.outputPrefix,
-    connection: input.connection,
-  };
+export function submit(client: ConnectorClient, input: CreateTaskInput): Promise<TaskReference> {
+  return submitTask(client, input);
 }
 
-export function phaseOf(resource: ResourceMessage): TaskPhase | 'UNDEFINED' {
-  return TASK_PHASES[(resource.phase as number) - 1] ?? 'UNDEFINED';
-}
+export const phaseOf = phaseName;
 
 /** The connector's metadata inside resource_meta (core's envelope is UTF-8 JSON `{"v":1,"meta":...}`). */
 export function metaOf(resourceMeta: Uint8Array): { instance: string; runId: number } {

@@ -3,19 +3,15 @@
 // as a Flyte 1 server secret. Tests talk to it with core's protocol clients.
 import { LLMock } from '@copilotkit/aimock';
 import {
-  ConnectorService,
-  createGrpcClient,
-  createLogger,
   inputsToLiterals,
   localExecutionMetadata,
-  TASK_PHASES,
   type ConnectorClient,
   type CreateTaskInput,
   type ServiceHandle,
-  type TaskPhase,
   type TaskReference,
   type TaskTemplate,
 } from '@org/connector-core';
+import { phaseName, startTestService, submitTask } from '@org/connector-core/testing';
 import { ChatGPTConnector, OpenAIBatchConnector } from '../../src/index.js';
 import { TestProxy } from './proxy.js';
 
@@ -38,32 +34,19 @@ export async function startEnvironment(env: Readonly<Record<string, string>> = {
   const mock = new LLMock({ port: 0, host: '127.0.0.1' });
   await mock.start();
   const proxy = await TestProxy.start(mock.url);
-  const logs: string[] = [];
-  const service = await ConnectorService.run({
-    port: 0,
-    host: '127.0.0.1',
-    prometheusPort: null,
-    discover: false,
+  const test = await startTestService({
     connectors: [new ChatGPTConnector(), new OpenAIBatchConnector()],
     env: { FLYTE_OPENAI_BASE_URL: `${proxy.url}/v1`, _FSEC_FLYTE_OPENAI_API_KEY: SERVER_KEY, ...env },
     secretsDir: '/nonexistent/openai-connector-test-secrets',
-    logger: createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } }),
-    gracePeriodMs: 1_000,
   });
-  const clients: ConnectorClient[] = [];
   return {
     mock,
     proxy,
-    service,
-    logs,
-    client(protocol) {
-      const client = createGrpcClient({ endpoint: `127.0.0.1:${service.grpcPort}`, protocol });
-      clients.push(client);
-      return client;
-    },
+    service: test.service,
+    logs: test.logs,
+    client: (protocol) => test.client(protocol),
     async stop() {
-      for (const client of clients) client.close();
-      await service.stop();
+      await test.stop();
       await proxy.close();
       await mock.stop();
     },
@@ -90,23 +73,15 @@ export function createInput(
 }
 
 /** CreateTask, returning what GetTask/DeleteTask need. */
-export async function submit(
+export function submit(
   client: ConnectorClient,
   input: CreateTaskInput,
   timeoutMs?: number,
 ): Promise<TaskReference> {
-  const resourceMeta = await client.create(input, timeoutMs === undefined ? undefined : { timeoutMs });
-  return {
-    category: { name: input.template.type, version: input.template.taskTypeVersion },
-    resourceMeta,
-    outputPrefix: input.outputPrefix,
-    connection: input.connection,
-  };
+  return submitTask(client, input, timeoutMs === undefined ? undefined : { timeoutMs });
 }
 
-export function phaseOf(resource: ResourceMessage): TaskPhase | 'UNDEFINED' {
-  return TASK_PHASES[(resource.phase as number) - 1] ?? 'UNDEFINED';
-}
+export const phaseOf = phaseName;
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'ABORTED', 'RETRYABLE_FAILED']);
 

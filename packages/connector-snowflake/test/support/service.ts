@@ -2,19 +2,15 @@
 // protocol families) serving the Snowflake connector, with the local Snowflake backend as the account endpoint
 // and the key as a Flyte 1 server secret. Tests talk to it with core's protocol clients.
 import {
-  ConnectorService,
-  createGrpcClient,
-  createLogger,
   inputsToLiterals,
   localExecutionMetadata,
-  TASK_PHASES,
   type ConnectorClient,
   type CreateTaskInput,
   type ServiceHandle,
-  type TaskPhase,
   type TaskReference,
   type TaskTemplate,
 } from '@org/connector-core';
+import { phaseName, startTestService, submitTask } from '@org/connector-core/testing';
 import { SnowflakeConnector } from '../../src/index.js';
 import { encryptedKey, unencryptedKey, type TestKey } from './keys.js';
 import { SnowflakeBackend } from './snowflake-backend.js';
@@ -46,12 +42,7 @@ export async function startEnvironment(): Promise<Environment> {
   backend.registerUser(USER, serverKey.publicKeyPem);
   backend.registerUser(USER, tenantKey.publicKeyPem);
   await backend.start();
-  const logs: string[] = [];
-  const service = await ConnectorService.run({
-    port: 0,
-    host: '127.0.0.1',
-    prometheusPort: null,
-    discover: false,
+  const test = await startTestService({
     connectors: [new SnowflakeConnector()],
     env: {
       FLYTE_SNOWFLAKE_ACCESS_URL: backend.url,
@@ -60,29 +51,21 @@ export async function startEnvironment(): Promise<Environment> {
       _FSEC_SNOWFLAKE_PRIVATE_KEY: serverKey.privateKeyPem,
     },
     secretsDir: '/nonexistent/snowflake-connector-test-secrets',
-    logger: createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } }),
-    gracePeriodMs: 1_000,
   });
-  const clients: ConnectorClient[] = [];
   return {
     backend,
-    service,
-    logs,
+    service: test.service,
+    logs: test.logs,
     serverKey,
     tenantKey,
-    client(protocol) {
-      const client = createGrpcClient({ endpoint: `127.0.0.1:${service.grpcPort}`, protocol });
-      clients.push(client);
-      return client;
-    },
+    client: (protocol) => test.client(protocol),
     secretsFor(protocol) {
       return protocol === 'v2'
         ? { snowflake_private_key: tenantKey.privateKeyPem, snowflake_private_key_passphrase: PASSPHRASE }
         : undefined;
     },
     async stop() {
-      for (const client of clients) client.close();
-      await service.stop();
+      await test.stop();
       await backend.stop();
     },
   };
@@ -106,19 +89,11 @@ export function createInput(
   };
 }
 
-export async function submit(client: ConnectorClient, input: CreateTaskInput): Promise<TaskReference> {
-  const resourceMeta = await client.create(input);
-  return {
-    category: { name: input.template.type, version: input.template.taskTypeVersion },
-    resourceMeta,
-    outputPrefix: input.outputPrefix,
-    connection: input.connection,
-  };
+export function submit(client: ConnectorClient, input: CreateTaskInput): Promise<TaskReference> {
+  return submitTask(client, input);
 }
 
-export function phaseOf(resource: ResourceMessage): TaskPhase | 'UNDEFINED' {
-  return TASK_PHASES[(resource.phase as number) - 1] ?? 'UNDEFINED';
-}
+export const phaseOf = phaseName;
 
 /** The connector's metadata inside resource_meta (core's envelope is UTF-8 JSON `{"v":1,"meta":...}`). */
 export function metaOf(resourceMeta: Uint8Array): Record<string, unknown> & { query_id: string } {

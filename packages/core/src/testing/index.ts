@@ -29,3 +29,10 @@ export type { NamedLiteral } from '../gen/v2/flyteidl2/task/common_pb.js';
 export type { LiteralType } from '../gen/v2/flyteidl2/core/types_pb.js';
 export { installNetworkGuard, type NetworkViolation } from './network-guard.js';
 export { guardVitestNetwork } from './vitest-network-guard.js';
+export {
+  phaseName,
+  startTestService,
+  submitTask,
+  type TestService,
+  type TestServiceOptions,
+} from './test-service.js';

@@ -3,12 +3,14 @@ import type { Batch, BatchCreateParams } from 'openai/resources/batches';
 import {
   AsyncConnector,
   BackendUnavailableError,
+  FailedPreconditionError,
   InvalidArgumentError,
   type CreateContext,
   type OperationContext,
   type Resource,
   type ResolvedParams,
 } from '@org/connector-core';
+import { declaredFileOutputs, downloadBatchFiles, localOutputDir } from './batch-files.js';
 import { batchSource } from './batch-input.js';
 import { batchResource, dashboardLink, RESULT_OUTPUT } from './batch-status.js';
 import { clientSettings } from './client-settings.js';
@@ -23,8 +25,8 @@ export const OPENAI_BATCH_TASK_TYPE = 'openai-batch';
 /** flytekit's defaults for `custom.config`. */
 const CONFIG_DEFAULTS = { completion_window: '24h', endpoint: '/v1/chat/completions' } as const;
 
-/** Per-attempt bound of an upload; the caller's deadline (ctx.signal) is the one that normally ends it. */
-const UPLOAD_TIMEOUT_MS = 600_000;
+/** Per-attempt bound of a file upload or download; the caller's deadline (ctx.signal) is the one that normally ends it. */
+const FILE_TRANSFER_TIMEOUT_MS = 600_000;
 
 type Params = Partial<ResolvedParams<BatchParams>>;
 
@@ -43,6 +45,11 @@ export class OpenAIBatchConnector extends AsyncConnector<BatchMeta, BatchParams>
   async create(ctx: CreateContext<BatchParams>): Promise<BatchMeta> {
     const config = batchConfig(ctx.template.custom?.['config']);
     const source = await batchSource(ctx.inputs, config.endpoint, ctx.params.local_files_root);
+    // Refused before anything is uploaded or started: the results would have nowhere to go.
+    const fileOutputs = declaredFileOutputs(ctx.outputTypes);
+    if (fileOutputs.length > 0) {
+      await localOutputDir(ctx.outputPrefix, ctx.params.local_files_root, fileOutputs);
+    }
     const client = await this.client(ctx.params, ctx.params.openai_api_key);
     let inputFileId: string;
     let uploadedFileId: string | undefined;
@@ -56,7 +63,7 @@ export class OpenAIBatchConnector extends AsyncConnector<BatchMeta, BatchParams>
             file: new File([source.jsonl], source.filename, { type: 'application/jsonl' }),
             purpose: 'batch',
           },
-          { signal: ctx.signal, timeout: UPLOAD_TIMEOUT_MS },
+          { signal: ctx.signal, timeout: FILE_TRANSFER_TIMEOUT_MS },
         );
         inputFileId = file.id;
         uploadedFileId = file.id;
@@ -84,7 +91,25 @@ export class OpenAIBatchConnector extends AsyncConnector<BatchMeta, BatchParams>
       if (ctx.signal.aborted) throw error;
       return getFailure(error, meta);
     }
-    return batchResource(batch, ctx.outputTypes.has(RESULT_OUTPUT));
+    const resource = batchResource(batch, ctx.outputTypes.has(RESULT_OUTPUT));
+    const fileOutputs = declaredFileOutputs(ctx.outputTypes);
+    if (resource.phase !== 'SUCCEEDED' || fileOutputs.length === 0) return resource;
+    const dir = await localOutputDir(ctx.outputPrefix, ctx.params.local_files_root, fileOutputs);
+    let files: Awaited<ReturnType<typeof downloadBatchFiles>>;
+    try {
+      files = await downloadBatchFiles(
+        { results: batch.output_file_id, errors: batch.error_file_id },
+        fileOutputs,
+        dir,
+        // Bounded by the caller's deadline only: result files can be large. A Get cut short downloads again.
+        (fileId) => client.files.content(fileId, { signal: ctx.signal, timeout: FILE_TRANSFER_TIMEOUT_MS }),
+      );
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      throw downloadFailure(error, meta, dir);
+    }
+    ctx.logger.info({ batchId: meta.batchId, outputs: fileOutputs }, 'batch files downloaded');
+    return { ...resource, outputs: { ...resource.outputs, ...files } };
   }
 
   async delete(meta: BatchMeta, ctx: OperationContext<BatchParams>): Promise<void> {
@@ -140,6 +165,30 @@ function batchConfig(value: unknown): Omit<BatchCreateParams, 'input_file_id'> {
     throw new InvalidArgumentError('custom.config.endpoint must be a string.');
   // Passed on as flytekit passes them; OpenAI validates the values.
   return config as unknown as Omit<BatchCreateParams, 'input_file_id'>;
+}
+
+/** Reading a finished batch's files failed: an API failure maps as any other; a local write failure names the place. */
+function downloadFailure(error: unknown, meta: BatchMeta, dir: string): Error {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (
+    typeof code === 'string' &&
+    /^E[A-Z]+$/.test(code) &&
+    (error as { syscall?: unknown }).syscall !== undefined
+  ) {
+    return new FailedPreconditionError(
+      `Batch ${meta.batchId} completed, but its files could not be written to ${dir} (${code}).`,
+      { cause: error },
+    );
+  }
+  // No HTTP status: the connection failed or the body was cut off mid-stream; the next Get downloads again.
+  const failure = apiFailure(error);
+  if (failure.status === undefined) {
+    return new BackendUnavailableError(
+      `Downloading the files of batch ${meta.batchId} was cut off (${failure.message}); will try again.`,
+      { cause: new Error(failure.message) },
+    );
+  }
+  return toConnectorError(error, `Downloading the files of batch ${meta.batchId} failed`);
 }
 
 /** Get could not read the batch: keep polling through transient trouble, fail clearly on lasting trouble. */

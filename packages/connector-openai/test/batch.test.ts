@@ -1,9 +1,9 @@
 // The openai-batch connector through the real service and core's protocol clients, in both families, against
 // aimock's stateful Files + Batches (validating → in_progress → completed/failed/expired; cancelling → cancelled).
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runTask } from '@org/connector-core';
 import { taskTemplate, type VariableTypeSpec } from '@org/connector-core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -204,6 +204,64 @@ describe('openai-batch details', () => {
     );
     expect(outside?.kind).toBe('INVALID_ARGUMENT');
     expect(outside?.message).toContain('outside the directory');
+  });
+
+  it('downloads the results and errors into file outputs below the allowed directory', async () => {
+    for (const protocol of ['v1', 'v2'] as const) {
+      const prefix = join(files, `outputs-${protocol}`);
+      const result = await runTask({
+        template: taskTemplate({
+          type: 'openai-batch',
+          inputs: { requests: LIST_OF_STRUCTS },
+          outputs: { result: 'STRUCT', results: 'FILE', errors: 'FILE' },
+        }),
+        inputs: { requests: REQUESTS },
+        client: env.client(protocol),
+        ...(protocol === 'v2' ? { secrets: { openai_api_key: TENANT_KEY } } : {}),
+        outputPrefix: protocol === 'v1' ? pathToFileURL(prefix).href : prefix,
+        pollIntervalMs: 20,
+      });
+      expect(result.phase).toBe('SUCCEEDED');
+      const outputs = result.outputs as Record<string, { uri: string } & Record<string, unknown>>;
+      expect(outputs['results']!.uri).toBe(pathToFileURL(join(prefix, 'results.jsonl')).href);
+      const lines = (await readFile(fileURLToPath(outputs['results']!.uri), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { custom_id: string; response: { status_code: number } });
+      expect(lines.map((line) => [line.custom_id, line.response.status_code])).toEqual([
+        ['request-1', 200],
+        ['request-2', 200],
+      ]);
+      // The batch had no failed request, so no error file: the declared output is an empty file.
+      expect(await readFile(fileURLToPath(outputs['errors']!.uri), 'utf8')).toBe('');
+      expect(outputs['result']!['output_file_id']).toEqual(expect.any(String));
+    }
+  });
+
+  it('refuses file outputs it could not write before uploading or starting anything', async () => {
+    const template = taskTemplate({
+      type: 'openai-batch',
+      inputs: { requests: LIST_OF_STRUCTS },
+      outputs: { results: 'FILE' },
+    });
+    const uploads = env.proxy.requests('POST', '/v1/files').length;
+    const batches = env.proxy.requests('POST', '/v1/batches').length;
+    const refused = async (outputPrefix: string) =>
+      submit(env.client('v1'), { ...createInput(template, { requests: REQUESTS }), outputPrefix }).then(
+        () => undefined,
+        (error: unknown) => error as { kind?: string; message?: string },
+      );
+    const remote = await refused('s3://bucket/run/n0/0');
+    expect(remote?.kind).toBe('INVALID_ARGUMENT');
+    expect(remote?.message).toContain("file output 'results'");
+    expect(remote?.message).toContain('s3://bucket/run/n0/0');
+    const outside = await refused(pathToFileURL(join(tmpdir(), 'not-allowed', 'n0')).href);
+    expect(outside?.kind).toBe('INVALID_ARGUMENT');
+    expect(outside?.message).toContain('outside the directory');
+    const escape = await refused(pathToFileURL(join(files, '..', 'escaped')).href);
+    expect(escape?.message).toContain('outside the directory');
+    expect(env.proxy.requests('POST', '/v1/files')).toHaveLength(uploads);
+    expect(env.proxy.requests('POST', '/v1/batches')).toHaveLength(batches);
   });
 
   it('refuses a task with none or several of the request inputs', async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { credentials } from '@grpc/grpc-js';
 import { Command, Option, type CommanderError } from 'commander';
 import type { Level } from 'pino';
-import { taskCategoriesOf, type Connector } from '../connector.js';
+import { taskCategoriesOf, type Connector, type TaskTemplate } from '../connector.js';
 import { defaultSearchPaths, discoverConnectorPackages, loadConnectors } from '../discovery/index.js';
 import { ConnectorError } from '../errors.js';
 import { createLogger } from '../logging.js';
@@ -12,6 +12,7 @@ import { toJsonValue } from '../runner/json-values.js';
 import { ProgressDisplay } from '../runner/progress.js';
 import { RUN_EXIT_CODES, runTask, type RunResult, type RunTaskOptions } from '../runner/run-task.js';
 import { readTaskFile } from '../runner/task-file.js';
+import { secretsNamedByTask } from '../runner/task-secrets.js';
 import { collectModules, parseInteger, parseSeconds } from './options.js';
 
 interface RunOptions {
@@ -55,6 +56,8 @@ Inputs are JSON, converted by the declared types (integers exactly; strings of d
 Secrets come from environment variables or files, never from the command line:
   --secret-env token=MY_TOKEN_VAR   --secret-file token=/path/to/token
 (sent per request as connection.secrets in Flyte 2 and in-process; with --protocol v1 they must live with the server).
+A flyte-sdk task's custom.secrets ({"snowflake_private_key": "SNOWFLAKE_PRIVATE_KEY"}) is honoured the same way:
+each secret is read from the environment variable it names, unless given by --secret-env / --secret-file.
 
 Exit codes:
   0    the task succeeded
@@ -230,7 +233,7 @@ async function prepare(file: string, options: RunOptions, logger: Logger): Promi
       : parseInputsText(readText(options.inputsFile, '--inputs-file'), options.inputsFile)),
     ...(options.inputs === undefined ? {} : parseInputsText(options.inputs, '--inputs')),
   };
-  const secrets = readSecrets(options);
+  const secrets = { ...taskNamedSecrets(template, options, logger), ...readSecrets(options) };
   const configs = pairs(options.config ?? [], '--config');
   const common = {
     template,
@@ -284,6 +287,23 @@ async function prepare(file: string, options: RunOptions, logger: Logger): Promi
     secretsDir: options.secretsDir,
     logger,
   };
+}
+
+/**
+ * flyte-sdk tasks name their secrets' environment variables in `custom.secrets`; a local run reads them as
+ * flyte-sdk's own local execution does (the options given on the command line win). Flyte 1 cannot carry them.
+ */
+function taskNamedSecrets(
+  template: TaskTemplate,
+  options: RunOptions,
+  logger: Logger,
+): Record<string, string> {
+  if (options.endpoint !== undefined && options.protocol === 'v1') return {};
+  const { values, missing } = secretsNamedByTask(template, process.env);
+  if (missing.length > 0) {
+    logger.warn({ missing }, 'the task names secrets in environment variables that are not set');
+  }
+  return values;
 }
 
 /** `--secret-env name=VAR` and `--secret-file name=path`: values never appear on the command line. */

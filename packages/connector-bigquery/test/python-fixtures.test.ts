@@ -123,3 +123,57 @@ describe('a BigQueryTask serialized by flytekit 1.16.31', () => {
     expect(datasetOutput(resource, 'results')).toMatch(/^bq:\/\/flyte-test-340607:_\w+\.anon\w+$/);
   });
 });
+
+// The same query as flyte-sdk 2.12.1 serializes it (generate_flyte2.py): `custom` also carries `useQueryCache` and
+// `secrets` (the *name* of the Flyte secret holding the service-account JSON, which the Flyte 2 executor resolves
+// and sends as connection.secrets.google_application_credentials); dialect ANSI; outputs results: a pandas
+// DataFrame structured dataset.
+describe('a BigQueryTask serialized by flyte-sdk 2.12.1', () => {
+  let sdkTemplate: TaskTemplate;
+  let sdkInputs: CreateTaskInput['inputs'];
+  beforeAll(async () => {
+    sdkTemplate = parseTaskFile(await fixture('bigquery_flyte2_task.pb'), 'bigquery_flyte2_task.pb').template;
+    sdkInputs = parseLiteralMap(await fixture('bigquery_flyte2_inputs.pb'), 'bigquery_flyte2_inputs.pb');
+  });
+
+  it('decodes to the template and inputs flyte-sdk wrote', () => {
+    expect(sdkTemplate.type).toBe('bigquery_query_job_task');
+    expect(sdkTemplate.target.case === 'sql' ? sdkTemplate.target.value.statement : undefined).toBe(SQL);
+    expect(sdkTemplate.custom).toEqual({
+      Domain: 'development',
+      Location: 'EU',
+      ProjectID: 'flyte-test-340607',
+      maximumBytesBilled: '1000000000',
+      useQueryCache: false,
+      secrets: { google_application_credentials: 'bq-service-account' },
+    });
+    expect(Object.fromEntries(sdkInputs.map(({ name, value }) => [name, value]))).toEqual({
+      name: literals.str('x'),
+      version: literals.int(3n),
+    });
+  });
+
+  it('runs unchanged over Flyte 2; the secret names in custom stay out of the job', async () => {
+    const client = env.client('v2');
+    const executionName = uniqueExecution('pysdk');
+    const input: CreateTaskInput = {
+      template: sdkTemplate,
+      inputs: sdkInputs,
+      outputPrefix: `s3://flyte-bucket/metadata/${executionName}/n0/0`,
+      metadata: executionMetadata(executionName, { taskName: sdkTemplate.id?.name ?? '' }),
+    };
+    const resourceMeta = await client.create(input);
+    const query = insertedConfiguration(env.backend)['query'] as Record<string, unknown>;
+    expect(query).toMatchObject({ query: SQL, maximumBytesBilled: '1000000000', useQueryCache: false });
+    expect(JSON.stringify(env.backend.requestsFor('jobs.insert').at(-1)?.body)).not.toContain(
+      'bq-service-account',
+    );
+    const resource = await pollToEnd(client, {
+      category: { name: sdkTemplate.type, version: sdkTemplate.taskTypeVersion },
+      resourceMeta,
+      outputPrefix: input.outputPrefix,
+    });
+    expect(phaseOf(resource)).toBe('SUCCEEDED');
+    expect(datasetOutput(resource, 'results')).toMatch(/^bq:\/\/flyte-test-340607:_\w+\.anon\w+$/);
+  });
+});

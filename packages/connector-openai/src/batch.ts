@@ -79,11 +79,16 @@ export class OpenAIBatchConnector extends AsyncConnector<BatchMeta, BatchParams>
       throw toConnectorError(error, 'Creating the batch failed');
     }
     ctx.logger.info({ batchId: batch.id, inputFileId, endpoint: config.endpoint }, 'OpenAI batch created');
-    return { batchId: batch.id, ...(uploadedFileId === undefined ? {} : { uploadedFileId }) };
+    const organization = ctx.params.openai_organization;
+    return {
+      batchId: batch.id,
+      ...(uploadedFileId === undefined ? {} : { uploadedFileId }),
+      ...(organization === undefined ? {} : { organization }),
+    };
   }
 
   async get(meta: BatchMeta, ctx: OperationContext<BatchParams>): Promise<Resource> {
-    const client = await this.client(ctx.params, requireKey(ctx.params));
+    const client = await this.client(withOrganization(ctx.params, meta), requireKey(ctx.params));
     let batch: Batch;
     try {
       batch = await client.batches.retrieve(meta.batchId, this.callOptions(ctx));
@@ -113,7 +118,7 @@ export class OpenAIBatchConnector extends AsyncConnector<BatchMeta, BatchParams>
   }
 
   async delete(meta: BatchMeta, ctx: OperationContext<BatchParams>): Promise<void> {
-    const client = await this.client(ctx.params, requireKey(ctx.params));
+    const client = await this.client(withOrganization(ctx.params, meta), requireKey(ctx.params));
     try {
       await client.batches.cancel(meta.batchId, this.callOptions(ctx));
       ctx.logger.info({ batchId: meta.batchId }, 'OpenAI batch cancel requested');
@@ -139,6 +144,11 @@ export class OpenAIBatchConnector extends AsyncConnector<BatchMeta, BatchParams>
 
 function timeoutOf(params: Params): number {
   return params.request_timeout_ms ?? DEFAULT_REQUEST_TIMEOUT_MS;
+}
+
+/** Get and delete have no template: the organization the batch was created in comes from resource_meta. */
+function withOrganization(params: Params, meta: BatchMeta): Params {
+  return meta.organization === undefined ? params : { ...params, openai_organization: meta.organization };
 }
 
 function requireKey(params: Params): string {

@@ -82,7 +82,7 @@ describe.each<Protocol>(['v1', 'v2'])('openai-batch over %s', (protocol) => {
       createInput(batchTemplate(), { input_file_id: fileId }, secretsFor(protocol)),
     );
     const meta = metaOf(task.resourceMeta);
-    expect(Object.keys(meta)).toEqual(['batchId']);
+    expect(meta).toEqual({ batchId: expect.any(String), organization: 'org-test' });
     const seen: ResourceMessage[] = [];
     const final = await pollToEnd(client, task, seen);
     expect(seen.map(phaseOf)).toEqual(['RUNNING', 'SUCCEEDED']);
@@ -99,6 +99,10 @@ describe.each<Protocol>(['v1', 'v2'])('openai-batch over %s', (protocol) => {
       input_file_id: fileId,
     });
     expect(env.proxy.requests('POST', '/v1/batches').at(-1)!.organization).toBe('org-test');
+    // A key may serve several organizations: polling must ask the one the batch was created in.
+    const polls = env.proxy.requests('GET', `/v1/batches/${String(meta['batchId'])}`);
+    expect(polls.length).toBeGreaterThan(0);
+    expect(polls.every((poll) => poll.organization === 'org-test')).toBe(true);
   });
 
   it('uploads inline requests itself and returns the finished batch', async () => {

@@ -2,6 +2,7 @@
 // backend: queries stay QUEUED until the kit drives them; the kit's transient faults are the backend's.
 import { describeConnectorAcceptance, type AcceptanceHarness } from '@org/connector-core/testing';
 import { SnowflakeConnector } from '../src/index.js';
+import { loadDriver } from '../src/sdk.js';
 import { encryptedKey, unencryptedKey } from './support/keys.js';
 import { SnowflakeBackend } from './support/snowflake-backend.js';
 import { flyteSdkTask, USER } from './support/tasks.js';
@@ -15,7 +16,10 @@ function snowflakeHarness(): AcceptanceHarness {
   backend.registerUser(USER, server.publicKeyPem);
   backend.registerUser(USER, tenant.publicKeyPem);
   return {
-    start: () => backend.start(),
+    // snowflake-sdk loads on first use, inside that call's 2 s bound: load it first (see support/service.ts).
+    start: async () => {
+      await Promise.all([backend.start(), loadDriver()]);
+    },
     stop: () => backend.stop(),
     connector: () => new SnowflakeConnector(),
     env: () => ({

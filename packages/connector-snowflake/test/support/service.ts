@@ -12,6 +12,7 @@ import {
 } from '@org/connector-core';
 import { phaseName, startTestService, submitTask } from '@org/connector-core/testing';
 import { SnowflakeConnector } from '../../src/index.js';
+import { loadDriver } from '../../src/sdk.js';
 import { encryptedKey, unencryptedKey, type TestKey } from './keys.js';
 import { SnowflakeBackend } from './snowflake-backend.js';
 import { USER } from './tasks.js';
@@ -42,6 +43,9 @@ export async function startEnvironment(): Promise<Environment> {
   backend.registerUser(USER, serverKey.publicKeyPem);
   backend.registerUser(USER, tenantKey.publicKeyPem);
   await backend.start();
+  // The connector loads snowflake-sdk (large) on first use, inside that call's 2 s bound; on a loaded machine the
+  // load alone can take longer. Loading it here keeps the bound about the connector's calls.
+  await loadDriver();
   const test = await startTestService({
     connectors: [new SnowflakeConnector()],
     env: {

@@ -32,6 +32,12 @@ export class TestProxy {
   holdNewBatches = false;
   /** The outcome aimock gives the next created batches (sent as X-AIMock-Batch-Outcome). */
   batchOutcome: BatchOutcome | undefined;
+  /** Keep every exchange in `exchanges` (off for long benchmark runs, which only count). */
+  recordExchanges = true;
+  /** Requests answered (recorded or not). */
+  answered = 0;
+  /** TCP connections accepted (keep-alive check). */
+  connections = 0;
   private fault: { kind: Fault; remaining: number } | undefined;
   private readonly sockets = new Set<Socket>();
 
@@ -45,6 +51,7 @@ export class TestProxy {
     const proxy = new TestProxy(server, upstream.replace(/\/$/, ''));
     server.on('request', (req, res) => void proxy.handle(req, res));
     server.on('connection', (socket) => {
+      proxy.connections += 1;
       proxy.sockets.add(socket);
       socket.on('close', () => proxy.sockets.delete(socket));
     });
@@ -151,7 +158,8 @@ export class TestProxy {
 
   private answer(res: ServerResponse, exchange: Exchange, headers: Record<string, string> = {}): void {
     if (res.destroyed) return; // the client hung up: recorded in `abandoned`, not answered
-    this.exchanges.push(exchange);
+    this.answered += 1;
+    if (this.recordExchanges) this.exchanges.push(exchange);
     res.writeHead(exchange.status, { 'content-type': 'application/json', ...headers });
     res.end(exchange.answer);
   }

@@ -3,6 +3,8 @@
 // /queries/v1/query-request (asyncExec answers code 333334 and the query id; SYSTEM$CANCEL_QUERY answers a row),
 // GET /monitoring/queries/{id} (status driven by the test), GET /queries/{id}/result, POST
 // /queries/{id}/abort-request, heartbeats and session delete; injected faults, a request log and a login counter.
+// For the demo, queries can also move on by themselves ([RESUMING_WAREHOUSE →] QUEUED → RUNNING → SUCCESS by the
+// clock).
 import { createPublicKey, randomUUID, verify } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -34,6 +36,16 @@ export interface SessionRecord {
   readonly role: string | undefined;
 }
 
+/**
+ * Timings of a query that moves on by itself: RESUMING_WAREHOUSE for `resumingMs` (default 0: skipped), QUEUED for
+ * `queuedMs`, RUNNING for `runningMs`, then SUCCESS.
+ */
+export interface Progression {
+  readonly resumingMs?: number;
+  readonly queuedMs: number;
+  readonly runningMs: number;
+}
+
 export interface LoggedRequest {
   readonly method: string;
   readonly path: string;
@@ -57,6 +69,12 @@ export class SnowflakeBackend {
   failedLogins = 0;
   /** Status a new query starts in. */
   initialStatus = 'QUEUED';
+  /** When set, new asynchronous queries move on by the clock instead of waiting for `set` (the demo). */
+  progression: Progression | undefined;
+  /** TCP connections accepted (keep-alive check). */
+  connections = 0;
+  /** When a query under `progression` was submitted (epoch ms). */
+  private readonly submittedAt = new Map<string, number>();
   private readonly sessions = new Map<string, SessionRecord>();
   private faults: { fault: Fault; remaining: number }[] = [];
   private readonly held = new Set<ServerResponse>();
@@ -73,6 +91,7 @@ export class SnowflakeBackend {
   async start(): Promise<void> {
     this.server = createServer((request, response) => void this.handle(request, response));
     this.server.on('connection', (socket: Socket) => {
+      this.connections += 1;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
@@ -205,6 +224,7 @@ export class SnowflakeBackend {
     if (logged.method === 'GET' && monitoring !== null) {
       const query = this.queries.get(monitoring[1]!);
       if (query === undefined) return ok({ queries: [] });
+      this.advance(query);
       return ok({
         queries: [
           {
@@ -223,6 +243,7 @@ export class SnowflakeBackend {
     if (logged.method === 'GET' && result !== null) {
       const query = this.queries.get(result[1]!);
       if (query === undefined) return refuse('000709', `Statement ${result[1]} not found`);
+      this.advance(query);
       if (query.status !== 'SUCCESS') {
         return refuse(
           query.errorCode ?? '000604',
@@ -360,6 +381,10 @@ export class SnowflakeBackend {
       return refuse('001003', message, { queryId: id, sqlState: '42000' });
     }
     if (body['asyncExec'] === true) {
+      if (this.progression !== undefined) {
+        record.status = progressionStages(this.progression)[0]![0];
+        this.submittedAt.set(id, Date.now());
+      }
       return ok(
         { queryId: id, getResultUrl: `/queries/${id}/result` },
         '333334',
@@ -368,6 +393,23 @@ export class SnowflakeBackend {
     }
     record.status = 'SUCCESS';
     return ok(resultData(record));
+  }
+
+  /** Moves a query under `progression` to the status its age gives, unless it left the clock's path (cancelled). */
+  private advance(query: QueryRecord): void {
+    const since = this.submittedAt.get(query.id);
+    if (since === undefined || this.progression === undefined) return;
+    const stages = progressionStages(this.progression);
+    if (!stages.some(([status]) => status === query.status)) return;
+    let age = Date.now() - since;
+    for (const [status, ms] of stages) {
+      if (age < ms) {
+        query.status = status;
+        return;
+      }
+      age -= ms;
+    }
+    query.status = 'SUCCESS';
   }
 
   /** Cancels a query; true when it was still going. */
@@ -385,6 +427,16 @@ export class SnowflakeBackend {
     if (going) this.set(queryId, 'ABORTED', { code: '000604', message: 'SQL execution canceled' });
     return going;
   }
+}
+
+/** The waiting and running statuses of a progression, with how long each lasts (the first is never empty). */
+function progressionStages(progression: Progression): [string, number][] {
+  const resuming = progression.resumingMs ?? 0;
+  return [
+    ...(resuming > 0 ? [['RESUMING_WAREHOUSE', resuming] as [string, number]] : []),
+    ['QUEUED', progression.queuedMs],
+    ['RUNNING', progression.runningMs],
+  ];
 }
 
 function resultData(query: QueryRecord): unknown {

@@ -20,6 +20,7 @@ export type ErrorKind =
   | 'UNIMPLEMENTED'
   | 'INTERNAL';
 
+/** Options of every {@link ConnectorError} constructor. */
 export interface ConnectorErrorOptions {
   /** The underlying error; kept for logs, never sent to the caller. */
   readonly cause?: unknown;
@@ -30,14 +31,21 @@ export interface ConnectorErrorOptions {
  * thrown by a connector compiled against another copy of core is still recognised.
  */
 export abstract class ConnectorError extends Error {
+  /** What went wrong, as the transport layer maps it to a status code. */
   abstract readonly kind: ErrorKind;
+  /** The brand {@link ConnectorError.is} checks: marks a core error across copies of core. */
   readonly [connectorErrorBrand] = true;
 
+  /**
+   * @param message - Shown to the caller: must be safe to show (no secret, no stack).
+   * @param options - The underlying cause, kept for logs.
+   */
   constructor(message: string, options?: ConnectorErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
   }
 
+  /** Whether `value` is a core error, from this or any other copy of core (checked by brand, not `instanceof`). */
   static is(value: unknown): value is ConnectorError {
     return (
       typeof value === 'object' &&
@@ -55,7 +63,12 @@ export class InvalidArgumentError extends ConnectorError {
 
 /** A required connector parameter has no value from any of its sources. */
 export class MissingParameterError extends InvalidArgumentError {
+  /**
+   * @param parameter - The parameter's name in the connector spec.
+   * @param sources - Where it was looked for, as `flyte-connect list` describes sources.
+   */
   constructor(
+    /** The parameter's name in the connector spec. */
     readonly parameter: string,
     sources: readonly string[],
   ) {
@@ -65,7 +78,12 @@ export class MissingParameterError extends InvalidArgumentError {
 
 /** A parameter has a value of the wrong shape. The message names the parameter, never its value. */
 export class InvalidParameterError extends InvalidArgumentError {
+  /**
+   * @param parameter - The parameter's name in the connector spec.
+   * @param problem - What is wrong, never containing the value.
+   */
   constructor(
+    /** The parameter's name in the connector spec. */
     readonly parameter: string,
     problem: string,
   ) {
@@ -75,19 +93,31 @@ export class InvalidParameterError extends InvalidArgumentError {
 
 /** The resource_meta bytes could not be decoded into the connector's metadata. */
 export class InvalidResourceMetaError extends InvalidArgumentError {
+  /**
+   * @param problem - What is wrong with the metadata.
+   * @param options - The decoding error, kept for logs.
+   */
   constructor(problem: string, options?: ConnectorErrorOptions) {
     super(`Invalid resource_meta: ${problem}.`, options);
   }
 }
 
+/** The external job or object the call refers to does not exist. */
 export class NotFoundError extends ConnectorError {
   readonly kind = 'NOT_FOUND';
 }
 
 /** No connector is registered for the requested task category. */
 export class ConnectorNotFoundError extends NotFoundError {
+  /**
+   * @param taskType - The requested task type.
+   * @param version - The requested task type version.
+   * @param available - The registered task categories, listed in the message.
+   */
   constructor(
+    /** The requested task type (`template.type`). */
     readonly taskType: string,
+    /** The requested task type version. */
     readonly version: number,
     available: readonly string[],
   ) {
@@ -99,6 +129,7 @@ export class ConnectorNotFoundError extends NotFoundError {
   }
 }
 
+/** What the call would create exists already (and is not the caller's to re-attach to). */
 export class AlreadyExistsError extends ConnectorError {
   readonly kind = 'ALREADY_EXISTS';
 }
@@ -108,10 +139,12 @@ export class FailedPreconditionError extends ConnectorError {
   readonly kind = 'FAILED_PRECONDITION';
 }
 
+/** The credentials are valid but not allowed to do this (the vendor answered 403). */
 export class PermissionDeniedError extends ConnectorError {
   readonly kind = 'PERMISSION_DENIED';
 }
 
+/** The credentials are missing, invalid or expired (the vendor answered 401). */
 export class UnauthenticatedError extends ConnectorError {
   readonly kind = 'UNAUTHENTICATED';
 }
@@ -126,10 +159,12 @@ export class BackendUnavailableError extends ConnectorError {
   readonly kind = 'UNAVAILABLE';
 }
 
+/** The caller's deadline passed before the call finished. */
 export class DeadlineExceededError extends ConnectorError {
   readonly kind = 'DEADLINE_EXCEEDED';
 }
 
+/** The caller cancelled the call, or the service is shutting down. */
 export class CancelledError extends ConnectorError {
   readonly kind = 'CANCELLED';
 }

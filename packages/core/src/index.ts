@@ -1,5 +1,11 @@
-// The public surface of @org/connector-core. Everything a connector author or operator needs is exported here by
-// name; nothing else is part of the API.
+/**
+ * The public surface of `@org/connector-core`: connector base classes and specs, the typed errors, plugin
+ * declaration, the connector service, protocol clients, and the client engine and local runner behind
+ * `flyte-connect run`. Everything a connector author or operator needs is exported here by name; nothing else is
+ * part of the API.
+ *
+ * @module @org/connector-core
+ */
 
 export {
   AsyncConnector,

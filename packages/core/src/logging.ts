@@ -1,7 +1,9 @@
 import { pino, type DestinationStream, type Level } from 'pino';
 import type { Logger } from './logger.js';
 
+/** Options of {@link createLogger}. */
 export interface LoggerOptions {
+  /** The lowest level written; `silent` writes nothing. Default `info`. */
   readonly level?: Level | 'silent';
   /** Where JSON lines go; stdout by default. */
   readonly destination?: DestinationStream;

@@ -7,6 +7,7 @@ import { InvalidResourceMetaError } from './errors.js';
  * Flyte persists it in its own state store.
  */
 export interface ResourceMetaCodec<M> {
+  /** The metadata as JSON (core wraps it in a versioned envelope). */
   toJson(meta: M): JsonValue;
   /** Throws (any error) when the value does not have the expected shape. */
   fromJson(value: JsonValue): M;
@@ -14,12 +15,25 @@ export interface ResourceMetaCodec<M> {
 
 /** The subset of the Standard Schema interface (zod, valibot, arktype...) a codec needs. */
 export interface StandardSchemaLike<M> {
+  /** The Standard Schema interface (https://standardschema.dev) the schema library implements. */
   readonly '~standard': {
-    readonly validate: (
-      value: unknown,
-    ) =>
-      | { readonly value: M; readonly issues?: undefined }
-      | { readonly issues: readonly { readonly message: string; readonly path?: readonly unknown[] }[] }
+    /** Checks a value: the value when valid, else its issues (asynchronous schemas are refused). */
+    readonly validate: (value: unknown) =>
+      | {
+          /** The validated value. */
+          readonly value: M;
+          /** Absent on success. */
+          readonly issues?: undefined;
+        }
+      | {
+          /** What is wrong with the value. */
+          readonly issues: readonly {
+            /** The problem. */
+            readonly message: string;
+            /** Where in the value, as property keys and indexes. */
+            readonly path?: readonly unknown[];
+          }[];
+        }
       | Promise<unknown>;
   };
 }

@@ -38,6 +38,7 @@ export function isTerminalPhase(phase: TaskPhase): boolean {
   return phase === 'SUCCEEDED' || phase === 'FAILED' || phase === 'ABORTED' || phase === 'RETRYABLE_FAILED';
 }
 
+/** Whether a value is one of the {@link TASK_PHASES}. */
 export function isTaskPhase(value: unknown): value is TaskPhase {
   return typeof value === 'string' && (TASK_PHASES as readonly string[]).includes(value);
 }

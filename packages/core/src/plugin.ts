@@ -8,16 +8,27 @@ const pluginBrand = Symbol.for('@org/connector-core/ConnectorPlugin');
  * package's connectors. Nothing is registered at import; the host calls `connectors()` when it loads the plugin.
  */
 export interface ConnectorPlugin {
+  /** Marks a plugin, across copies of core (see {@link isConnectorPlugin}). */
   readonly [pluginBrand]: true;
+  /** Creates the package's connectors; called once when the host loads the plugin. */
   readonly connectors: (env: Pick<ConnectorEnvironment, 'env'>) => readonly Connector[];
 }
 
+/**
+ * Declares a connector package's plugin: the default export of the module its `"flyte.connectors"` entry names.
+ *
+ * @example
+ * ```ts
+ * export default defineConnectorPlugin({ connectors: () => [new ExampleConnector()] });
+ * ```
+ */
 export function defineConnectorPlugin(definition: {
   readonly connectors: (env: Pick<ConnectorEnvironment, 'env'>) => readonly Connector[];
 }): ConnectorPlugin {
   return { [pluginBrand]: true, connectors: definition.connectors };
 }
 
+/** Whether a value is a connector plugin, judged by brand so that plugins built against another core are recognised. */
 export function isConnectorPlugin(value: unknown): value is ConnectorPlugin {
   return (
     typeof value === 'object' &&

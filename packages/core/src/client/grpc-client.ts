@@ -26,9 +26,11 @@ import type {
   TaskReference,
 } from './types.js';
 
+/** Options of {@link createGrpcClient}. */
 export interface GrpcClientOptions {
   /** `host:port` of the connector service. */
   readonly endpoint: string;
+  /** Which protocol family to speak: `v1` (Flyte 1, flyteidl agent services) or `v2` (Flyte 2, flyteidl2). */
   readonly protocol: 'v1' | 'v2';
   /** TLS credentials; plaintext (h2c) by default. */
   readonly credentials?: ChannelCredentials;

@@ -13,11 +13,17 @@ import { Dispatcher, type TaskRequestData } from '../service/dispatcher.js';
 import { ConcurrencyLimiter } from '../service/limiter.js';
 import type { CallOptions, ConnectorClient, CreateTaskInput, TaskReference } from './types.js';
 
+/** Options of {@link createInProcessClient}. */
 export interface InProcessClientOptions {
+  /** The connectors to call. */
   readonly connectors: readonly Connector[];
+  /** The environment parameters and server secrets are read from. Default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Directory of mounted server secrets (Flyte 1 style). Default `/etc/secrets`. */
   readonly secretsDir?: string;
+  /** Where the service's log lines go. Default: warnings and errors to stderr. */
   readonly logger?: Logger;
+  /** How many calls run at once. Default 10. */
   readonly worker?: number;
   /** Default per-call deadline in ms. Default 10 s. */
   readonly timeoutMs?: number;

@@ -10,7 +10,18 @@ export type FinalPhase = 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'RETRYABLE_FAILED'
 
 /** What a GetTask answer says about the task: a phase, or a problem that Flyte treats as a system error. */
 export type PhaseReading =
-  { readonly ok: true; readonly phase: TaskPhase } | { readonly ok: false; readonly problem: string };
+  | {
+      /** The answer carries a phase Flyte can read. */
+      readonly ok: true;
+      /** That phase. */
+      readonly phase: TaskPhase;
+    }
+  | {
+      /** The answer carries no readable phase. */
+      readonly ok: false;
+      /** Why, as Flyte's system error would say it. */
+      readonly problem: string;
+    };
 
 /**
  * Phases after which the Go clients' auto-refresh cache stops re-polling a task

@@ -21,13 +21,21 @@ import {
 
 /** Flyte's web-API plugin defaults (`webapi.PluginConfig` of the connector plugin). */
 export const ENGINE_DEFAULTS = {
+  /** {@link TaskEngineOptions.resyncMs} */
   resyncMs: 30_000,
+  /** {@link TaskEngineOptions.workers} */
   workers: 10,
+  /** {@link TaskEngineOptions.readQps} */
   readQps: 10,
+  /** {@link TaskEngineOptions.readBurst} */
   readBurst: 100,
+  /** {@link TaskEngineOptions.writeQps} */
   writeQps: 10,
+  /** {@link TaskEngineOptions.writeBurst} */
   writeBurst: 100,
+  /** {@link TaskEngineOptions.maxGetFailures} */
   maxGetFailures: 5,
+  /** {@link TaskEngineOptions.deleteAttempts} */
   deleteAttempts: 3,
 } as const;
 
@@ -185,6 +193,7 @@ export class TaskEngine extends EventEmitter<TaskEngineEvents> {
     return this.tasks.get(id);
   }
 
+  /** A snapshot of the engine's bookkeeping. */
   stats(): EngineStats {
     return {
       tracked: this.tasks.size,

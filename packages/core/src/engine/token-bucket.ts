@@ -30,6 +30,7 @@ export class TokenBucket {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
+    /** The bucket's rate and burst. */
     readonly limit: RateLimit,
     private readonly now: () => number = () => performance.now(),
   ) {

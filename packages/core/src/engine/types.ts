@@ -66,7 +66,9 @@ export type FinalReason =
 
 /** How a task ended. */
 export interface FinalState {
+  /** The final phase. */
   readonly phase: FinalPhase;
+  /** Why the task ended. */
   readonly reason: FinalReason;
   /**
    * The connector's message for `completed`; otherwise what went wrong, e.g. the CreateTask error or the last
@@ -90,12 +92,15 @@ export interface FinalState {
 export interface TrackedTask {
   /** Unique within the engine, in submission order. */
   readonly id: number;
+  /** The task category it was submitted with. */
   readonly category: TaskCategory;
+  /** Where it is in its life. */
   readonly state: TaskState;
   /** The last phase the connector reported (undefined before the first successful GetTask). */
   readonly phase: TaskPhase | undefined;
   /** The last resource GetTask returned. */
   readonly resource: Resource | undefined;
+  /** What CreateTask returned; undefined until then. */
   readonly resourceMeta: Uint8Array | undefined;
   /** GetTask failures since the last success. */
   readonly consecutiveGetFailures: number;
@@ -114,9 +119,13 @@ export interface TrackedTask {
 
 /** Carried by the `update` and `phase` events. */
 export interface TaskUpdate {
+  /** The task GetTask was called for. */
   readonly task: TrackedTask;
+  /** The phase the connector reported. */
   readonly phase: TaskPhase;
+  /** The phase of the previous successful GetTask; undefined for the first. */
   readonly previousPhase: TaskPhase | undefined;
+  /** The whole GetTask answer. */
   readonly resource: Resource;
 }
 
@@ -138,21 +147,31 @@ export interface TaskEngineEvents {
 export interface EngineStats {
   /** Tasks not yet finalized. */
   readonly tracked: number;
+  /** Tasks waiting for a write-rate-limit token before CreateTask. */
   readonly waiting: number;
+  /** Tasks whose CreateTask is in flight. */
   readonly creating: number;
   /** Created tasks awaiting a final phase. */
   readonly polling: number;
+  /** Tasks being aborted (DeleteTask in flight). */
   readonly aborting: number;
   /** GetTask calls in flight (at most `workers`). */
   readonly inFlightGets: number;
   /** Tasks by the last phase their connector reported; `PENDING` = created, no successful GetTask yet. */
   readonly byPhase: Readonly<Partial<Record<TaskPhase | 'PENDING', number>>>;
+  /** Calls made since the engine started, by kind. */
   readonly calls: {
+    /** CreateTask calls. */
     readonly create: number;
+    /** CreateTask calls that failed. */
     readonly createFailed: number;
+    /** GetTask calls. */
     readonly get: number;
+    /** GetTask calls that failed. */
     readonly getFailed: number;
+    /** DeleteTask calls. */
     readonly delete: number;
+    /** DeleteTask calls that failed. */
     readonly deleteFailed: number;
   };
   /** Tasks finalized since the engine started. */

@@ -9,8 +9,11 @@ import { addLazyReflection } from './reflection.js';
 import { flyte1Services } from './v1-service.js';
 import { flyte2Services } from './v2-service.js';
 
+/** The PEM files of the service's TLS identity; without them it serves plaintext (h2c). */
 export interface TlsFiles {
+  /** Path of the certificate chain (PEM). */
   readonly certFile: string;
+  /** Path of the private key (PEM). */
   readonly keyFile: string;
 }
 

@@ -61,6 +61,7 @@ export interface BlobValue {
   readonly uri: string;
   /** The file format, e.g. `csv`; empty when unspecified. */
   readonly format: string;
+  /** A single file or a directory (multipart blob). */
   readonly dimensionality: BlobDimensionality;
 }
 
@@ -76,6 +77,7 @@ export interface DatasetColumn {
  * returned instead.
  */
 export interface StructuredDatasetValue {
+  /** Where the dataset lives, e.g. `bq://project:dataset.table`. */
   readonly uri: string;
   /** The storage format, e.g. `parquet`; empty when unspecified. */
   readonly format: string;
@@ -96,6 +98,7 @@ export interface SchemaColumn {
  * plain URI string may be returned instead.
  */
 export interface SchemaValue {
+  /** Where the data lives. */
   readonly uri: string;
   /** Present when the literal or the declared type lists columns. */
   readonly columns?: readonly SchemaColumn[];

@@ -3,12 +3,17 @@ import type { RunProgress, RunResult } from './run-task.js';
 
 /** Where progress goes: a stream, with the TTY details Node's `process.stderr` has. */
 export interface ProgressStream {
+  /** Writes text as is (no newline added). */
   write(text: string): unknown;
+  /** Whether the stream is a terminal (a live line is drawn only there by default). */
   readonly isTTY?: boolean;
+  /** The terminal's width, to keep the live line on one row. */
   readonly columns?: number;
 }
 
+/** Options of a {@link ProgressDisplay}. */
 export interface ProgressDisplayOptions {
+  /** Where progress is written, e.g. `process.stderr`. */
   readonly stream: ProgressStream;
   /** Redraw one live line (phase, elapsed time, message). Default: whether the stream is a TTY. */
   readonly live?: boolean;
@@ -42,6 +47,7 @@ export class ProgressDisplay {
     }
   }
 
+  /** Shows one progress event: pass it as `runTask`'s `onProgress`. */
   handle(event: RunProgress): void {
     switch (event.type) {
       case 'created':

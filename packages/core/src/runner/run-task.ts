@@ -39,6 +39,7 @@ export const RUN_EXIT_CODES = {
   interrupted: 130,
 } as const;
 
+/** One of the {@link RUN_EXIT_CODES}. */
 export type RunExitCode = (typeof RUN_EXIT_CODES)[keyof typeof RUN_EXIT_CODES];
 
 /** Where and how to run one task. Give exactly one of `client`, `connectors` and `endpoint`. */
@@ -93,29 +94,54 @@ export interface RunTaskOptions {
 
 /** What happened, for progress displays. `elapsedMs` counts from the start of the run. */
 export type RunProgress =
-  | { readonly type: 'created'; readonly elapsedMs: number }
+  | {
+      /** CreateTask succeeded. */
+      readonly type: 'created';
+      /** Milliseconds since the run started. */
+      readonly elapsedMs: number;
+    }
   | {
       /** A GetTask answered (every poll, also when nothing changed). */
       readonly type: 'update';
+      /** Milliseconds since the run started. */
       readonly elapsedMs: number;
+      /** The phase the connector reported. */
       readonly phase: TaskPhase;
+      /** Whether it differs from the previous poll's phase (true for the first). */
       readonly phaseChanged: boolean;
+      /** The connector's message ('' when none). */
       readonly message: string;
+      /** The connector's log links. */
       readonly logLinks: readonly TaskLogLink[];
+      /** The whole GetTask answer. */
       readonly resource: Resource;
     }
   | {
+      /** A GetTask failed; the run fails once `consecutiveFailures` reaches `maxFailures`. */
       readonly type: 'get-error';
+      /** Milliseconds since the run started. */
       readonly elapsedMs: number;
+      /** The GetTask error. */
       readonly error: ConnectorError;
+      /** GetTask failures in a row, this one included. */
       readonly consecutiveFailures: number;
+      /** The failures in a row after which the run fails. */
       readonly maxFailures: number;
     }
-  | { readonly type: 'aborting'; readonly elapsedMs: number; readonly cause: 'signal' | 'timeout' };
+  | {
+      /** The run is being aborted: DeleteTask is on its way. */
+      readonly type: 'aborting';
+      /** Milliseconds since the run started. */
+      readonly elapsedMs: number;
+      /** What aborted it: the caller's signal or the run's timeout. */
+      readonly cause: 'signal' | 'timeout';
+    };
 
 /** How the run ended. */
 export interface RunResult {
+  /** The final phase. */
   readonly phase: FinalPhase;
+  /** Why the run ended. */
   readonly reason: FinalReason;
   /** The connector's message, or what went wrong. */
   readonly message: string;
@@ -123,10 +149,13 @@ export interface RunResult {
   readonly outputs: Readonly<Record<string, unknown>> | undefined;
   /** Set when the outputs could not be read or did not match their declared types. */
   readonly outputsError: string | undefined;
+  /** The connector's log links from the last GetTask. */
   readonly logLinks: readonly TaskLogLink[];
+  /** The connector's `custom_info` from the last GetTask. */
   readonly customInfo: JsonObject | undefined;
   /** The last resource GetTask returned. */
   readonly resource: Resource | undefined;
+  /** What CreateTask returned; undefined when the task was never created. */
   readonly resourceMeta: Uint8Array | undefined;
   /** The error behind `create-failed` / `get-failures`, or the DeleteTask error of an abort. */
   readonly error: ConnectorError | undefined;
@@ -134,7 +163,9 @@ export interface RunResult {
   readonly interrupted: 'signal' | 'timeout' | undefined;
   /** For an aborted run: whether DeleteTask succeeded. */
   readonly deleted: boolean;
+  /** The output prefix the task ran with. */
   readonly outputPrefix: string;
+  /** How long the run took, in milliseconds. */
   readonly durationMs: number;
   /** What `flyte-connect run` exits with (see {@link RUN_EXIT_CODES}). */
   readonly exitCode: RunExitCode;

@@ -35,9 +35,11 @@ export type TaskFileFormat =
   /** the compact YAML/JSON task file of {@link taskFromDocument} */
   | 'task-file';
 
+/** A task file, read and decoded. */
 export interface LoadedTask {
   /** The template in the Flyte 2 shape (what the clients send). */
   readonly template: TaskTemplate;
+  /** Which of the accepted formats the file was in. */
   readonly format: TaskFileFormat;
 }
 

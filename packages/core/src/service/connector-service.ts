@@ -12,9 +12,11 @@ import { ServerSecrets } from '../secrets/server-secrets.js';
 import { Dispatcher } from './dispatcher.js';
 import { ConcurrencyLimiter } from './limiter.js';
 
+/** Options of {@link ConnectorService.run}: what `flyte-connect serve` sets from its flags. */
 export interface ConnectorServiceOptions {
   /** gRPC port (both protocol families, health, reflection). 0 picks a free port. Default 8000. */
   readonly port?: number;
+  /** Address the gRPC and Prometheus servers listen on. Default `0.0.0.0`. */
   readonly host?: string;
   /** Prometheus port (`/metrics`, `/healthz`). 0 picks a free port; `null` disables. Default 9090. */
   readonly prometheusPort?: number | null;
@@ -28,10 +30,13 @@ export interface ConnectorServiceOptions {
   readonly discover?: boolean;
   /** Connector instances to serve in addition to discovered ones. */
   readonly connectors?: readonly Connector[];
+  /** Where discovery starts and relative `modules` resolve from. Default `process.cwd()`. */
   readonly cwd?: string;
+  /** The environment parameters and server secrets are read from. Default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
   /** Where Flyte 1 deployments mount secrets. Default `/etc/secrets`. */
   readonly secretsDir?: string;
+  /** Serve TLS with these files; plaintext (h2c) without. */
   readonly tls?: TlsFiles;
   /** Largest gRPC message accepted or sent, in bytes. Default 64 MiB. */
   readonly maxMessageBytes?: number;
@@ -39,15 +44,25 @@ export interface ConnectorServiceOptions {
   readonly maxConcurrentStreams?: number;
   /** How long in-flight calls may take to finish after a stop is requested. Default 30 s. */
   readonly gracePeriodMs?: number;
+  /** The service's logger. Default: JSON lines on stdout at level info. */
   readonly logger?: Logger;
 }
 
+/** A running connector service. */
 export interface ServiceHandle {
+  /** The gRPC port listened on (the one picked when `port` was 0). */
   readonly grpcPort: number;
   /** Undefined when the Prometheus endpoint is disabled. */
   readonly metricsPort: number | undefined;
+  /** The connectors served, with their categories and where each was loaded from. */
   readonly connectors: readonly ConnectorListing[];
-  readonly problems: readonly { readonly source: string; readonly reason: string }[];
+  /** Connector packages that could not be loaded (discovery skips them and serves the rest). */
+  readonly problems: readonly {
+    /** The package or module. */
+    readonly source: string;
+    /** Why it was skipped. */
+    readonly reason: string;
+  }[];
   /** Drains and stops the service: health NOT_SERVING, new calls refused, in-flight calls finish, close hooks run. */
   stop(): Promise<void>;
   /** Settles once the service has stopped (by `stop()`, a signal handler or `timeout`). */
@@ -67,6 +82,7 @@ const DEFAULTS = {
 
 /** The connector service: builds the registry, starts gRPC and metrics, and returns a handle to stop it. */
 export const ConnectorService = {
+  /** Starts the service; resolves once it listens. */
   async run(options: ConnectorServiceOptions = {}): Promise<ServiceHandle> {
     const env = options.env ?? process.env;
     const cwd = options.cwd ?? process.cwd();

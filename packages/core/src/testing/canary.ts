@@ -10,11 +10,13 @@ export interface CanaryForm {
   readonly canary: number;
   /** How the value was transformed, e.g. `base64`, `URL-encoded`. */
   readonly label: string;
+  /** The transformed value searched for. */
   readonly text: string;
 }
 
 /** A canary form found in a recorded text. */
 export interface Leak {
+  /** The canary form that was found. */
   readonly form: CanaryForm;
   /** Where the text came from, e.g. `log line`, `[v2] GetTask message`. */
   readonly where: string;

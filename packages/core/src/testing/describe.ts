@@ -47,5 +47,6 @@ export function describeConnectorAcceptance(options: AcceptanceOptions): void {
 
 /** A failed acceptance check, as the test runner reports it: the message lists every problem found. */
 export class AcceptanceCheckFailure extends Error {
+  /** The error's name, as test runners print it. */
   override readonly name = 'AcceptanceCheckFailure';
 }

@@ -16,7 +16,9 @@ export const TRANSIENT_FAULTS: readonly TransientFault[] = ['http-500', 'timeout
 
 /** What a Flyte 2 client sends per request in `connection` (Flyte 1 clients send nothing of the sort). */
 export interface AcceptanceConnection {
+  /** `connection.secrets`: credentials by key. */
   readonly secrets?: Readonly<Record<string, string>>;
+  /** `connection.configs`: non-secret settings by key. */
   readonly configs?: Readonly<Record<string, string>>;
 }
 

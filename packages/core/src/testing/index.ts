@@ -1,5 +1,10 @@
-// The public surface of @org/connector-core/testing: the acceptance kit connector packages run in their own test
-// suites. Everything is exported by name; nothing else is part of the API.
+/**
+ * The public surface of `@org/connector-core/testing`: the acceptance kit connector packages run in their own test
+ * suites, task-template builders, the loopback network guard and a test service. Everything is exported by name;
+ * nothing else is part of the API.
+ *
+ * @module @org/connector-core/testing
+ */
 
 export { describeConnectorAcceptance, AcceptanceCheckFailure } from './describe.js';
 export {

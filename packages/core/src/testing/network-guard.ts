@@ -6,7 +6,9 @@ import * as net from 'node:net';
 
 /** A refused connection attempt. */
 export interface NetworkViolation {
+  /** The host the process tried to reach. */
   readonly host: string;
+  /** The port it tried to reach. */
   readonly port: string;
 }
 

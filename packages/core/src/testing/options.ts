@@ -25,14 +25,17 @@ export type CheckStatus = 'passed' | 'failed' | 'skipped';
 
 /** The outcome of one acceptance check. */
 export interface CheckResult {
+  /** The check's id. */
   readonly id: CheckId;
   /** What the check asserts, in one line (also the Vitest test name). */
   readonly title: string;
+  /** How it ended. */
   readonly status: CheckStatus;
   /** Why the check failed or was skipped: the problems found, one per line. Empty when it passed. */
   readonly reason: string;
   /** Every problem found, each naming the protocol family and call it was seen on. Canary values are masked. */
   readonly problems: readonly string[];
+  /** How long the check took, in milliseconds. */
   readonly durationMs: number;
 }
 

@@ -12,7 +12,9 @@ import { KitService, LogSink } from './service.js';
 
 /** A check as a session offers it: run it with {@link AcceptanceSession.run}. */
 export interface CheckInfo {
+  /** The check's id. */
   readonly id: CheckId;
+  /** What the check asserts, in one line. */
   readonly title: string;
 }
 

@@ -5,7 +5,9 @@ import { createLogger } from '../logging.js';
 import { TASK_PHASES, type TaskPhase } from '../phase.js';
 import { ConnectorService, type ServiceHandle } from '../service/connector-service.js';
 
+/** Options of {@link startTestService}. */
 export interface TestServiceOptions {
+  /** The connectors to serve. */
   readonly connectors: readonly Connector[];
   /** The service's environment (endpoints of local backends, `_FSEC_*` server secrets...). */
   readonly env?: NodeJS.ProcessEnv;
@@ -13,12 +15,15 @@ export interface TestServiceOptions {
   readonly secretsDir?: string;
 }
 
+/** A connector service started by {@link startTestService}. */
 export interface TestService {
+  /** The running service (its port, its connectors). */
   readonly service: ServiceHandle;
   /** Every JSON log line the service wrote (debug level), for leak and behaviour checks. */
   readonly logs: string[];
   /** A gRPC client of one protocol family; closed by `stop()`. */
   client(protocol: 'v1' | 'v2'): ConnectorClient;
+  /** Closes the clients and stops the service. */
   stop(): Promise<void>;
 }
 

@@ -3,12 +3,12 @@
 // local BigQuery REST backend and OAuth token endpoint standing in for Google (everything on 127.0.0.1).
 //   npm run demo -w @org/connector-bigquery     (after `npm run build` at the repository root)
 // Jobs progress by themselves: PENDING for 1 s, RUNNING for 2 s, then DONE.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { startServiceProcess } from '@org/connector-core/testing';
 import { BigQueryBackend } from '../test/backend/bigquery-backend.js';
 import { makeServiceAccount } from '../test/backend/service-account.js';
 
@@ -62,31 +62,11 @@ delete childEnv['GOOGLE_APPLICATION_CREDENTIALS'];
 delete childEnv['BIGQUERY_EMULATOR_HOST'];
 
 // 3. The connector service, as deployed: core's CLI loading the built plugin.
-const serviceLog: string[] = [];
-const service = spawn(
-  process.execPath,
-  [
-    CLI,
-    'serve',
-    '--port',
-    '0',
-    '--prometheus-port',
-    '0',
-    '--host',
-    '127.0.0.1',
-    '--no-discover',
-    '--modules',
-    PLUGIN,
-    '--secrets-dir',
-    join(tempDir, 'no-server-secrets'),
-  ],
-  { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] },
-);
-service.stderr.setEncoding('utf8').on('data', (chunk: string) => serviceLog.push(chunk));
+const service = await startServiceProcess({ modules: [PLUGIN], env: childEnv });
 
 let exitCode = 3;
 try {
-  const port = await servingPort(service, serviceLog);
+  const port = service.grpcPort;
   say(`connector service (flyte-connect serve) on 127.0.0.1:${port}`);
   const args = [
     'run',
@@ -116,37 +96,11 @@ try {
   );
 } catch (error) {
   say(`failed: ${error instanceof Error ? error.message : String(error)}`);
-  if (serviceLog.length > 0) process.stderr.write(serviceLog.join(''));
+  process.stderr.write(service.log.join(''));
 } finally {
   // 5. Stop everything.
-  if (service.exitCode === null) {
-    const closed = new Promise((resolve) => service.once('close', resolve));
-    service.kill('SIGTERM');
-    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5000))]);
-    if (service.exitCode === null) service.kill('SIGKILL');
-  }
+  await service.stop();
   await backend.close();
   rmSync(tempDir, { recursive: true, force: true });
 }
 process.exit(exitCode);
-
-/** The gRPC port from the service's `serving` log line (JSON on stdout). */
-async function servingPort(child: ChildProcess, log: string[]): Promise<number> {
-  const lines = createInterface({ input: child.stdout! });
-  const timer = setTimeout(() => child.kill('SIGTERM'), 20_000);
-  try {
-    for await (const line of lines) {
-      log.push(`${line}\n`);
-      if (!line.startsWith('{')) continue;
-      const event = JSON.parse(line) as { event?: string; grpcPort?: number };
-      if (event.event === 'serving' && typeof event.grpcPort === 'number') {
-        // Keep draining stdout so the service never blocks on a full pipe.
-        lines.on('line', (more) => log.push(`${more}\n`));
-        return event.grpcPort;
-      }
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-  throw new Error('the connector service exited before serving');
-}

@@ -1,7 +1,7 @@
-// Lets Node run the TypeScript test backend in place: a relative `./x.js` import from a .ts module resolves to
-// `./x.ts` when only the .ts file exists (tsc's NodeNext convention). Preloaded by the demo and bench scripts with
-// `--import ./demo/ts-hooks.ts`, together with `--experimental-transform-types` (the backend uses parameter
-// properties, which plain type stripping does not accept).
+// Entry for `node --import @org/connector-core/testing/ts-source-hooks`: registering the hook at import is the
+// purpose of this module. It lets a demo or benchmark script run a package's TypeScript test backends in place
+// (with Node's type stripping): a relative `./x.js` import from a `.ts` module resolves to `./x.ts` when only the
+// `.ts` file exists — tsc's NodeNext convention, which Node itself does not apply.
 import { existsSync } from 'node:fs';
 import { registerHooks } from 'node:module';
 import { fileURLToPath } from 'node:url';

@@ -18,3 +18,15 @@ export { runResource, consoleLink, type RunState } from './run-state.js';
 export { instanceUrl, checkAllowed } from './instance.js';
 export type { RunMeta } from './meta.js';
 export { jobsSpec, type JobsParams } from './spec.js';
+export { DatabricksSqlConnector, DATABRICKS_SQL_TASK_TYPE } from './sql-connector.js';
+export { sqlSpec, type SqlParams } from './sql/spec.js';
+export type { StatementMeta } from './sql/meta.js';
+export { parameterMarkers, namedParameters, type NamedParameter } from './sql/parameters.js';
+export {
+  statementResource,
+  queryHistoryLink,
+  resultTableUri,
+  RESULTS_OUTPUT,
+  type Preview,
+  type PreviewOutcome,
+} from './sql/statement-state.js';

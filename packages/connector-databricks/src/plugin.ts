@@ -2,7 +2,8 @@
 // Nothing registers itself at import.
 import { defineConnectorPlugin } from '@org/connector-core';
 import { DatabricksJobsConnector } from './connector.js';
+import { DatabricksSqlConnector } from './sql-connector.js';
 
 export default defineConnectorPlugin({
-  connectors: () => [new DatabricksJobsConnector()],
+  connectors: () => [new DatabricksJobsConnector(), new DatabricksSqlConnector()],
 });

@@ -11,7 +11,7 @@ export const DEFAULT_MAX_RETRIES = 3;
  * `_FSEC_FLYTE_DATABRICKS_ACCESS_TOKEN` or the file `flyte_databricks_access_token` in the secrets directory), or
  * set it as a plain environment variable of the service.
  */
-const TOKEN_SOURCES: readonly ParamSource[] = [
+export const TOKEN_SOURCES: readonly ParamSource[] = [
   { from: 'connection.secret', key: 'databricks_token' },
   { from: 'server-secret', key: 'FLYTE_DATABRICKS_ACCESS_TOKEN' },
   { from: 'env', name: 'FLYTE_DATABRICKS_ACCESS_TOKEN' },

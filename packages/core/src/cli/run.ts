@@ -233,7 +233,8 @@ async function prepare(file: string, options: RunOptions, logger: Logger): Promi
       : parseInputsText(readText(options.inputsFile, '--inputs-file'), options.inputsFile)),
     ...(options.inputs === undefined ? {} : parseInputsText(options.inputs, '--inputs')),
   };
-  const secrets = { ...taskNamedSecrets(template, options, logger), ...readSecrets(options) };
+  const given = readSecrets(options);
+  const secrets = { ...taskNamedSecrets(template, options, Object.keys(given), logger), ...given };
   const configs = pairs(options.config ?? [], '--config');
   const common = {
     template,
@@ -296,12 +297,17 @@ async function prepare(file: string, options: RunOptions, logger: Logger): Promi
 function taskNamedSecrets(
   template: TaskTemplate,
   options: RunOptions,
+  given: readonly string[],
   logger: Logger,
 ): Record<string, string> {
   if (options.endpoint !== undefined && options.protocol === 'v1') return {};
   const { values, missing } = secretsNamedByTask(template, process.env);
-  if (missing.length > 0) {
-    logger.warn({ missing }, 'the task names secrets in environment variables that are not set');
+  const unset = missing.filter(({ name }) => !given.includes(name));
+  if (unset.length > 0) {
+    logger.warn(
+      { missing: unset.map(({ name, variable }) => `${name} → ${variable}`) },
+      'the task names secrets in environment variables that are not set',
+    );
   }
   return values;
 }

@@ -18,7 +18,7 @@ describe('secretsNamedByTask', () => {
       { SF_GROUP_SNOWFLAKE_PRIVATE_KEY: 'pem', OTHER: 'x' },
     );
     expect(found.values).toEqual({ snowflake_private_key: 'pem' });
-    expect(found.missing).toEqual(['snowflake_private_key_passphrase → SF_PASS']);
+    expect(found.missing).toEqual([{ name: 'snowflake_private_key_passphrase', variable: 'SF_PASS' }]);
   });
 
   it('finds nothing in a task without custom.secrets, or with a malformed one', () => {

@@ -4,8 +4,8 @@ import type { TaskTemplate } from '../connector.js';
 export interface TaskNamedSecrets {
   /** Secret values by the name the connector reads them under. */
   readonly values: Record<string, string>;
-  /** `name → VARIABLE` pairs whose environment variable is not set. */
-  readonly missing: readonly string[];
+  /** The secrets whose environment variable is not set. */
+  readonly missing: readonly { readonly name: string; readonly variable: string }[];
 }
 
 /**
@@ -19,13 +19,13 @@ export function secretsNamedByTask(
 ): TaskNamedSecrets {
   const declared = template.custom?.['secrets'];
   const values: Record<string, string> = {};
-  const missing: string[] = [];
+  const missing: { name: string; variable: string }[] = [];
   if (typeof declared !== 'object' || declared === null || Array.isArray(declared))
     return { values, missing };
   for (const [name, variable] of Object.entries(declared)) {
     if (typeof variable !== 'string' || variable === '') continue;
     const value = env[variable];
-    if (value === undefined) missing.push(`${name} → ${variable}`);
+    if (value === undefined) missing.push({ name, variable });
     else values[name] = value;
   }
   return { values, missing };

@@ -14,7 +14,7 @@ import { describe, driverFailure, isAuthFailure, toConnectorError, withDeadline 
 import { QUERY_ID, queryMetaCodec, type QueryMeta } from './meta.js';
 import { ConnectionPool } from './pool.js';
 import type { ConnectionSettings } from './sdk.js';
-import { bindStatement, statementOf, type BindValue } from './sql.js';
+import { bindBatchStatement, bindStatement, statementOf, type BindValue } from './sql.js';
 import { queryLink, queryResource, RESULTS_OUTPUT, type QueryState } from './status.js';
 import {
   DEFAULT_MAX_RETRIES,
@@ -59,12 +59,9 @@ export class SnowflakeConnector extends AsyncConnector<QueryMeta, SnowflakeParam
 
   async create(ctx: CreateContext<SnowflakeParams>): Promise<QueryMeta> {
     const sql = statementOf(ctx.template);
-    if (isBatch(ctx.template)) {
-      throw new InvalidArgumentError(
-        'custom.batch: batch mode (list inputs expanded into one multi-row VALUES clause) is not supported by this connector yet.',
-      );
-    }
-    const statement = bindStatement(sql, ctx.inputs);
+    const statement = isBatch(ctx.template)
+      ? bindBatchStatement(sql, ctx.inputs)
+      : bindStatement(sql, ctx.inputs);
     const target: Target = {
       account: ctx.params.account,
       user: ctx.params.user,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bindStatement, bindValue } from './sql.js';
+import { bindBatchStatement, bindStatement, bindValue } from './sql.js';
 
 describe('bindStatement', () => {
   it('turns %(name)s into positional binds in order, repeating a name used twice', () => {
@@ -35,5 +35,56 @@ describe('bindValue', () => {
     [{ a: 1n }, '{"a":"1"}'],
   ] as const)('binds %o as %o', (value, expected) => {
     expect(bindValue(value, 'x')).toEqual(expected);
+  });
+});
+
+describe('bindBatchStatement', () => {
+  it("repeats the VALUES clause once per row, as flyte-sdk's batch mode does", () => {
+    const bound = bindBatchStatement('INSERT INTO t (a, b) VALUES (%(a)s, UPPER(%(b)s)) -- done', {
+      a: [1, 2, 3],
+      b: ['x', 'y', 'z'],
+    });
+    expect(bound.sqlText).toBe(
+      'INSERT INTO t (a, b) VALUES (?, UPPER(?)), (?, UPPER(?)), (?, UPPER(?)) -- done',
+    );
+    expect(bound.binds).toEqual([1, 'x', 2, 'y', 3, 'z']);
+    expect(bound.names).toEqual(['a[0]', 'b[0]', 'a[1]', 'b[1]', 'a[2]', 'b[2]']);
+  });
+
+  it('runs a statement without inputs as written', () => {
+    expect(bindBatchStatement('INSERT INTO t VALUES (1)', {})).toEqual({
+      sqlText: 'INSERT INTO t VALUES (1)',
+      binds: [],
+      names: [],
+    });
+  });
+
+  it.each([
+    ['a non-list input', 'INSERT INTO t VALUES (%(a)s)', { a: 1 }, "'a' is not"],
+    [
+      'lists of different lengths',
+      'INSERT INTO t VALUES (%(a)s, %(b)s)',
+      { a: [1], b: [1, 2] },
+      'a: 1, b: 2',
+    ],
+    ['empty lists', 'INSERT INTO t VALUES (%(a)s)', { a: [] }, 'no row'],
+    ['no VALUES clause', 'SELECT %(a)s', { a: [1] }, 'needs a statement with a VALUES'],
+    [
+      'two VALUES clauses',
+      'INSERT INTO t VALUES (%(a)s); INSERT INTO u VALUES (%(a)s)',
+      { a: [1] },
+      'several',
+    ],
+    ['an unclosed clause', 'INSERT INTO t VALUES (%(a)s', { a: [1] }, 'not closed'],
+    [
+      'a list placeholder outside the clause',
+      'INSERT INTO t SELECT %(a)s FROM x VALUES (%(a)s)',
+      { a: [1] },
+      '%(a)s',
+    ],
+  ])('refuses %s with INVALID_ARGUMENT naming it', (_what, sql, inputs, message) => {
+    expect(() => bindBatchStatement(sql, inputs)).toThrow(
+      expect.objectContaining({ message: expect.stringContaining(message) }),
+    );
   });
 });

@@ -1,5 +1,7 @@
 // The Snowflake connector through the real service (core's ConnectorService and gRPC clients), Flyte 1 and Flyte 2,
 // against the local Snowflake backend driven by snowflake-sdk itself.
+import type { LiteralType } from '@org/connector-core';
+import { literalType } from '@org/connector-core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT, DATABASE, flyteSdkTask, flytekitTask, SCHEMA, USER, WAREHOUSE } from './support/tasks.js';
 import {
@@ -250,7 +252,7 @@ describe('snowflake details', () => {
     expect(error?.message).toContain('390144');
   });
 
-  it('refuses SQL naming an input that does not exist, batch mode with INVALID_ARGUMENT; compile errors fail the task', async () => {
+  it('refuses SQL naming an input that does not exist, batch mode on scalar inputs with INVALID_ARGUMENT; compile errors fail the task', async () => {
     const missing = await failureOf(
       submit(env.client('v1'), createInput(flytekitTask({ sql: 'SELECT %(nope)s' }), INPUT_VALUES)),
     );
@@ -265,6 +267,7 @@ describe('snowflake details', () => {
     expect(phaseOf(syntax)).toBe('FAILED');
     expect(syntax.message).toContain('001003');
     expect(syntax.message).toContain('syntax error');
+    // Batch mode needs list inputs: scalar ones are refused before anything reaches Snowflake.
     const batch = await failureOf(
       submit(
         env.client('v2'),
@@ -272,6 +275,34 @@ describe('snowflake details', () => {
       ),
     );
     expect(batch?.kind).toBe('INVALID_ARGUMENT');
+    expect(batch?.message).toContain('must be a list');
+  });
+
+  it("runs flyte-sdk's batch mode: list inputs expanded into one multi-row VALUES clause, bound row by row", async () => {
+    const listOf = (element: 'STRING' | 'INTEGER'): LiteralType => ({
+      ...literalType(element),
+      type: { case: 'collectionType', value: literalType(element) },
+    });
+    const template = flyteSdkTask({
+      custom: { batch: true },
+      sql: 'INSERT INTO ORDERS (REGION, QTY) VALUES (%(region)s, %(qty)s)',
+      inputs: { region: listOf('STRING'), qty: listOf('INTEGER') },
+      results: false,
+    });
+    const task = await submit(
+      env.client('v2'),
+      createInput(template, { region: ['emea', 'apac', 'amer'], qty: [1, 2, 3] }, env.secretsFor('v2')),
+    );
+    const query = env.backend.queries.get(metaOf(task.resourceMeta).query_id)!;
+    expect(query.sqlText).toBe('INSERT INTO ORDERS (REGION, QTY) VALUES (?, ?), (?, ?), (?, ?)');
+    expect(Object.values(query.bindings ?? {}).map((bind) => bind.value)).toEqual([
+      'emea',
+      '1',
+      'apac',
+      '2',
+      'amer',
+      '3',
+    ]);
   });
 
   it('answers GetTask within the deadline when the backend hangs or drops the connection', async () => {

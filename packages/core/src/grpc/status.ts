@@ -36,11 +36,28 @@ export function errorKindOfStatus(code: number): ErrorKind {
  */
 export function toServiceError(error: unknown): Partial<ServiceError> {
   if (ConnectorError.is(error)) {
-    return { code: STATUS_BY_KIND[error.kind], details: error.message, metadata: new Metadata() };
+    return {
+      code: STATUS_BY_KIND[error.kind],
+      details: boundedDetails(error.message),
+      metadata: new Metadata(),
+    };
   }
   return {
     code: status.INTERNAL,
-    details: `Unexpected service failure: ${error instanceof Error ? error.message : String(error)}`,
+    details: boundedDetails(
+      `Unexpected service failure: ${error instanceof Error ? error.message : String(error)}`,
+    ),
     metadata: new Metadata(),
   };
+}
+
+/**
+ * Messages often quote the caller's input (an unknown connector name, a task type). The details travel in the
+ * grpc-message trailer, percent-encoded: one that outgrows the client's header limit (e.g. a 64 KiB name) makes
+ * a grpc-js client fail the whole HTTP/2 connection, and with it every other call in flight on it.
+ */
+const MAX_DETAILS = 2_000;
+
+function boundedDetails(message: string): string {
+  return message.length <= MAX_DETAILS ? message : `${message.slice(0, MAX_DETAILS)}…`;
 }

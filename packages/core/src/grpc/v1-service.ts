@@ -198,6 +198,20 @@ function toAgent(listing: {
 function createData(
   request: Pick<CreateTaskRequest, 'template' | 'inputs' | 'outputPrefix' | 'taskExecutionMetadata'>,
 ): CreateRequestData {
+  try {
+    return convertCreateData(request);
+  } catch (error) {
+    // Fields Flyte 1 does not know travel as unknown fields and are read again by the Flyte 2 schema; a caller can
+    // make them fail there (e.g. invalid UTF-8 where Flyte 2 has a string). That is a malformed request.
+    throw new InvalidArgumentError(
+      `the request does not convert to the Flyte 2 task shapes: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+function convertCreateData(
+  request: Pick<CreateTaskRequest, 'template' | 'inputs' | 'outputPrefix' | 'taskExecutionMetadata'>,
+): CreateRequestData {
   const inputBytes =
     request.inputs === undefined ? new Uint8Array() : toBinary(LiteralMapSchema, request.inputs);
   return {

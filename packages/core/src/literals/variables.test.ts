@@ -18,6 +18,7 @@ import {
 import { NamedLiteralSchema, type NamedLiteral } from '../gen/v2/flyteidl2/task/common_pb.js';
 import { primitiveLiteral } from './build.js';
 import {
+  declaredOutputTypes,
   literalsToValues,
   literalToValue,
   valuesToLiterals,
@@ -56,6 +57,22 @@ describe('variableTypes', () => {
     expect([...types.keys()]).toEqual(['a', 'c']);
     expect(types.get('a')).toBe(INT);
     expect(variableTypes(undefined).size).toBe(0);
+  });
+});
+
+describe('declaredOutputTypes', () => {
+  it('accepts every type core can build, at any depth', () => {
+    const types = declaredOutputTypes([entry('a', INT), entry('b', mapOf(listOf(unionOf(STR, NONE))))]);
+    expect([...types.keys()]).toEqual(['a', 'b']);
+  });
+
+  it('refuses a simple type outside the enum, naming the output, however deep it sits', () => {
+    const unknown = simple(-1 as SimpleType);
+    for (const type of [unknown, listOf(unknown), mapOf(unionOf(STR, listOf(unknown)))]) {
+      const error = errorOf(() => declaredOutputTypes([entry('ok', INT), entry('bad', type)]));
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect(error.message).toContain("output 'bad' declares simple type -1");
+    }
   });
 });
 

@@ -1,7 +1,8 @@
 import { create } from '@bufbuild/protobuf';
 import type { VariableEntry } from '../gen/v2/flyteidl2/core/interface_pb.js';
-import type { LiteralType } from '../gen/v2/flyteidl2/core/types_pb.js';
+import { SimpleType, type LiteralType } from '../gen/v2/flyteidl2/core/types_pb.js';
 import { NamedLiteralSchema, type NamedLiteral } from '../gen/v2/flyteidl2/task/common_pb.js';
+import { InvalidArgumentError } from '../errors.js';
 import { roleError } from './problem.js';
 import { valueToLiteral, type ValueToLiteralOptions } from './to-literal.js';
 import { literalToValue } from './to-value.js';
@@ -14,6 +15,46 @@ export function variableTypes(variables: readonly VariableEntry[] | undefined): 
     if (type !== undefined) types.set(entry.key, type);
   }
   return types;
+}
+
+/**
+ * The declared output types by name, refusing a declaration core cannot build a literal for (a simple type outside
+ * the enum, at any depth): that is the task's mistake, and it is caught at create instead of blaming the connector
+ * when its outputs arrive.
+ */
+export function declaredOutputTypes(
+  variables: readonly VariableEntry[] | undefined,
+): Map<string, LiteralType> {
+  const types = variableTypes(variables);
+  for (const [name, type] of types) {
+    const problem = unknownSimpleType(type, 0);
+    if (problem !== undefined) {
+      throw new InvalidArgumentError(
+        `The task's output '${name}' declares ${problem}, which Flyte does not define.`,
+      );
+    }
+  }
+  return types;
+}
+
+function unknownSimpleType(type: LiteralType, depth: number): string | undefined {
+  // Deeper than any real interface; the wire limits nesting anyway.
+  if (depth > 64) return undefined;
+  switch (type.type.case) {
+    case 'simple':
+      return SimpleType[type.type.value] === undefined ? `simple type ${type.type.value}` : undefined;
+    case 'collectionType':
+    case 'mapValueType':
+      return unknownSimpleType(type.type.value, depth + 1);
+    case 'unionType':
+      for (const variant of type.type.value.variants) {
+        const problem = unknownSimpleType(variant, depth + 1);
+        if (problem !== undefined) return problem;
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
 }
 
 /**

@@ -26,7 +26,7 @@ import {
   NotFoundError,
   UnimplementedError,
 } from '../errors.js';
-import { literalsToValues, variableTypes } from '../literals/index.js';
+import { declaredOutputTypes, literalsToValues } from '../literals/index.js';
 import type { Logger } from '../logger.js';
 import { isTerminalPhase, phaseFromNumber } from '../phase.js';
 import type { ConnectorListing, ConnectorRegistry } from '../registry.js';
@@ -320,7 +320,7 @@ export class Dispatcher {
       outputPrefix: request.outputPrefix,
       template,
       inputs: literalsToValues(request.inputs, variables),
-      outputTypes: variableTypes(template.interface?.outputs?.variables),
+      outputTypes: declaredOutputTypes(template.interface?.outputs?.variables),
       execution: executionInfo(request.metadata),
       params: params.values as CreateContext['params'],
     };

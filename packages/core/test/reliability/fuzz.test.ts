@@ -218,9 +218,9 @@ describe('found by the fuzzer, fixed', () => {
 });
 
 describe('known findings', () => {
-  // A template that declares an output with a simple type outside the enum (here -1) is the caller's mistake, but
-  // core reports the failed output conversion as a connector bug (INTERNAL). Flips to a pass once it is fixed.
-  it.fails('an output declared with an unknown simple type → INVALID_ARGUMENT', async () => {
+  // A template that declares an output with a simple type outside the enum (here -1) is the caller's mistake. Core
+  // reported the failed output conversion as a connector bug (INTERNAL) until create checked the declaration.
+  it('an output declared with an unknown simple type → INVALID_ARGUMENT', async () => {
     // test_sync (the standard fixture) always returns its o0 output; the template declares o0 with type -1.
     const request = createTaskRequest({
       category: { name: 'test_sync', version: 0 },

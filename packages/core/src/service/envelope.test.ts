@@ -107,6 +107,18 @@ describe('encodeEnvelope / decodeEnvelope', () => {
     expect(equals(LiteralTypeSchema, envelope.outputTypes.get('n')!, INT)).toBe(true);
   });
 
+  it('refuses output types Flyte does not define, as an altered resource_meta', () => {
+    const outputs = base64Encode(
+      toBinary(
+        VariableMapSchema,
+        create(VariableMapSchema, { variables: [entry('n', listOf(simple(-1 as SimpleType)))] }),
+      ),
+    );
+    const error = decodeError(bytes(JSON.stringify({ v: 1, meta: {}, outputs })));
+    expect(error).toBeInstanceOf(InvalidResourceMetaError);
+    expect(error.message).toContain('"outputs"');
+  });
+
   it('leaves out outputs declared without a type', () => {
     const envelope = decodeEnvelope(encodeEnvelope({}, [entry('typed', INT), entry('untyped')]));
     expect([...envelope.outputTypes.keys()]).toEqual(['typed']);

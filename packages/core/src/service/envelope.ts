@@ -7,6 +7,7 @@ import {
 import { VariableMapSchema, type VariableEntry } from '../gen/v2/flyteidl2/core/interface_pb.js';
 import { TypeStructureSchema, type LiteralType } from '../gen/v2/flyteidl2/core/types_pb.js';
 import { InvalidResourceMetaError } from '../errors.js';
+import { declaredOutputTypes } from '../literals/index.js';
 
 /**
  * The bytes core hands out as resource_meta: UTF-8 JSON `{"v":1,"meta":<connector meta>,"outputs":"<b64>"}`.
@@ -78,11 +79,8 @@ function decodeOutputTypes(value: unknown): ReadonlyMap<string, LiteralType> {
 function parseOutputTypes(value: unknown): ReadonlyMap<string, LiteralType> {
   try {
     if (typeof value !== 'string') throw new TypeError('not a string');
-    const map = fromBinary(VariableMapSchema, base64Decode(value));
-    const types = new Map<string, LiteralType>();
-    for (const entry of map.variables)
-      if (entry.value?.type !== undefined) types.set(entry.key, entry.value.type);
-    return types;
+    // The same check as at create: resource_meta comes back from the caller and may have been altered.
+    return declaredOutputTypes(fromBinary(VariableMapSchema, base64Decode(value)).variables);
   } catch (error) {
     throw new InvalidResourceMetaError('the "outputs" field is malformed', { cause: error });
   }

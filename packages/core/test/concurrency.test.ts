@@ -101,11 +101,9 @@ describe('deadlines', () => {
     await assertServiceResponsive(6n);
   });
 
-  // Known server bug (fails today: most calls are counted as CANCELLED). grpc-js runs its own deadline timer; when
-  // it (or the client's RST_STREAM at its deadline) ends the stream first, the call emits 'cancelled' before
-  // callSignal's deadline timer (src/grpc/call-signal.ts) fires, so the call's signal is aborted with
-  // CancelledError. Metrics then report CANCELLED and connectors see "The caller cancelled the call." although the
-  // caller got DEADLINE_EXCEEDED. See the report.
+  // grpc-js runs its own deadline timer, and the client sends RST_STREAM at its deadline, so the server often sees a
+  // 'cancelled' event before its own timer fires; callSignal (src/grpc/call-signal.ts) names a cancel that close to
+  // the deadline a passed deadline, so metrics and connectors see DEADLINE_EXCEEDED, as the caller does.
   it('the server records a passed deadline as DEADLINE_EXCEEDED, not as a cancellation', async () => {
     const before = {
       deadline: await grpcErrorCount('DEADLINE_EXCEEDED'),

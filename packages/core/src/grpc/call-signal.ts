@@ -21,6 +21,7 @@ export function callSignal(call: CancellableCall, shutdown: AbortSignal): CallSi
   const controller = new AbortController();
   const deadline = call.getDeadline();
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
+  const slackMs = cancelSlackMs(deadlineMs - Date.now());
   let timer: NodeJS.Timeout | undefined;
   if (Number.isFinite(deadlineMs)) {
     timer = setTimeout(
@@ -36,7 +37,7 @@ export function callSignal(call: CancellableCall, shutdown: AbortSignal): CallSi
   // grpc-js reports a passed deadline as a cancellation, often before our timer fires; name it for what it is.
   const onCancelled = () =>
     controller.abort(
-      Number.isFinite(deadlineMs) && Date.now() >= deadlineMs - 5
+      Number.isFinite(deadlineMs) && Date.now() >= deadlineMs - slackMs
         ? new DeadlineExceededError("The caller's deadline passed before the connector answered.")
         : new CancelledError('The caller cancelled the call.'),
     );
@@ -53,4 +54,16 @@ export function callSignal(call: CancellableCall, shutdown: AbortSignal): CallSi
       shutdown.removeEventListener('abort', onShutdown);
     },
   };
+}
+
+/**
+ * How early before the server's deadline a cancellation still counts as the deadline passing. The server's deadline
+ * is its receive time plus the caller's timeout, so it lies later than the caller's own by however long the request
+ * waited before the server read it (long on a busy event loop), and the caller's cancel at its deadline arrives
+ * "early". A tenth of the timeout, between 50 ms and 1 s; a true cancel that close to the deadline is reported as
+ * the deadline, which changes nothing for the caller.
+ */
+export function cancelSlackMs(timeoutMs: number): number {
+  if (!Number.isFinite(timeoutMs)) return 0;
+  return Math.min(1000, Math.max(50, timeoutMs / 10));
 }

@@ -1,0 +1,36 @@
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { CancelledError, DeadlineExceededError } from '../errors.js';
+import { callSignal, cancelSlackMs } from './call-signal.js';
+
+/** A server call with a deadline `timeoutMs` from now that the test cancels (grpc-js's 'cancelled' event). */
+function call(timeoutMs: number) {
+  const events = new EventEmitter();
+  return Object.assign(events, { getDeadline: () => Date.now() + timeoutMs });
+}
+
+describe('callSignal', () => {
+  it('names a cancellation arriving just before the deadline a passed deadline', () => {
+    // The caller's cancel at its own deadline reaches the server up to the request's queueing delay early.
+    const late = call(30);
+    const { signal, dispose } = callSignal(late, new AbortController().signal);
+    late.emit('cancelled');
+    expect(signal.reason).toBeInstanceOf(DeadlineExceededError);
+    dispose();
+  });
+
+  it('names a cancellation well before the deadline a cancellation', () => {
+    const early = call(10_000);
+    const { signal, dispose } = callSignal(early, new AbortController().signal);
+    early.emit('cancelled');
+    expect(signal.reason).toBeInstanceOf(CancelledError);
+    dispose();
+  });
+
+  it('allows a tenth of the timeout, between 50 ms and 1 s', () => {
+    expect(cancelSlackMs(200)).toBe(50);
+    expect(cancelSlackMs(5_000)).toBe(500);
+    expect(cancelSlackMs(60_000)).toBe(1000);
+    expect(cancelSlackMs(Number.POSITIVE_INFINITY)).toBe(0);
+  });
+});

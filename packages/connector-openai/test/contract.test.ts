@@ -1,6 +1,8 @@
 // Every kind of request the connectors send, checked against OpenAI's published API description by steady: a
 // request the real API would reject (wrong field, wrong multipart shape, wrong path) fails here with its 400.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   ConnectorService,
   createGrpcClient,
@@ -13,11 +15,12 @@ import { taskTemplate } from '@org/connector-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatGPTConnector, OpenAIBatchConnector } from '../src/index.js';
 import { TestProxy } from './support/proxy.js';
-import { createInput, submit } from './support/service.js';
+import { createInput, metaOf, phaseOf, submit } from './support/service.js';
 import { OPENAI_SPEC, startSteady, steadyBinary, type Steady } from './support/steady.js';
 import { LIST_OF_STRUCTS } from './support/types.js';
 
 const KEY = 'sk-contract-test-key';
+const files = mkdtempSync(join(tmpdir(), 'openai-contract-'));
 const binary = steadyBinary();
 const skipReason = !existsSync(OPENAI_SPEC)
   ? `the API description ${OPENAI_SPEC} is missing`
@@ -44,7 +47,11 @@ describe.skipIf(skipReason !== undefined)(
         connectors: [new ChatGPTConnector(), new OpenAIBatchConnector()],
         // No retries: a rejected request must show as the 400 it got, once.
         // The description's paths are relative to its server (https://api.openai.com/v1): steady serves them at /.
-        env: { FLYTE_OPENAI_BASE_URL: proxy.url, FLYTE_OPENAI_MAX_RETRIES: '0' },
+        env: {
+          FLYTE_OPENAI_BASE_URL: proxy.url,
+          FLYTE_OPENAI_MAX_RETRIES: '0',
+          FLYTE_OPENAI_LOCAL_FILES_ROOT: files,
+        },
         secretsDir: '/nonexistent/openai-connector-test-secrets',
         logger: createLogger({ level: 'warn', destination: { write: () => undefined } }),
         gracePeriodMs: 1_000,
@@ -114,6 +121,40 @@ describe.skipIf(skipReason !== undefined)(
           'POST /batches/{id}/cancel',
         ]),
       );
+    });
+
+    it("files.content, downloading a completed batch's files into file outputs", async () => {
+      const template = taskTemplate({
+        type: 'openai-batch',
+        custom: {},
+        inputs: { input_file_id: 'STRING' },
+        outputs: { results: 'FILE', errors: 'FILE' },
+      });
+      const input = {
+        ...createInput(template, { input_file_id: 'file-abc' }, { openai_api_key: KEY }),
+        outputPrefix: join(files, 'outputs'),
+      };
+      const task = await submit(client, input);
+      const batchId = String(metaOf(task.resourceMeta)['batchId']);
+      // steady answers with schema-valid batches in no particular status: the proxy reports this one completed.
+      proxy.hold(batchId, {
+        object: 'batch',
+        endpoint: '/v1/chat/completions',
+        input_file_id: 'file-abc',
+        completion_window: '24h',
+        created_at: 1,
+        status: 'completed',
+        output_file_id: 'file-out',
+        error_file_id: 'file-err',
+      });
+      const before = proxy.exchanges.length;
+      expect(phaseOf(await client.get(task))).toBe('SUCCEEDED');
+      expect(rejected()).toEqual([]);
+      expect(proxy.exchanges.slice(before).map((e) => `${e.method} ${e.path} ${e.status}`)).toEqual([
+        `GET /batches/${batchId} 200`,
+        'GET /files/file-out/content 200',
+        'GET /files/file-err/content 200',
+      ]);
     });
 
     it('is a real check: a request the description forbids is rejected with 400', async () => {

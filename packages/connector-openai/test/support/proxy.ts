@@ -110,9 +110,10 @@ export class TestProxy {
       this.answer(res, { method, path, status: 500, body: '', answer: '{"error":{"message":"injected"}}' });
       return;
     }
-    const cancel = /^\/v1\/batches\/([^/?]+)\/cancel/.exec(path);
+    // Paths carry /v1 against aimock, and none against steady (the API description's paths are server-relative).
+    const cancel = /^(?:\/v1)?\/batches\/([^/?]+)\/cancel/.exec(path);
     if (method === 'POST' && cancel) this.cancelledBatches.push(cancel[1]!);
-    const retrieve = /^\/v1\/batches\/([^/?]+)$/.exec(path);
+    const retrieve = /^(?:\/v1)?\/batches\/([^/?]+)$/.exec(path);
     const held = retrieve && method === 'GET' ? this.held.get(retrieve[1]!) : undefined;
     if (held !== undefined) {
       this.answer(res, { method, path, status: 200, body: '', answer: JSON.stringify(held) });

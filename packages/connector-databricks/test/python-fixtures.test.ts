@@ -88,3 +88,55 @@ describe('a DatabricksV2 task serialized by flytekit 1.16.31', () => {
     expect(phaseOf(await client.get(task))).toBe('SUCCEEDED');
   });
 });
+
+// The same kind of task as flyte-sdk 2.12.1 serializes it (generate_flyte2.py): `custom` adds `secrets`
+// ({databricks_token: <the Flyte secret's name>}), which the Flyte 2 executor resolves and sends as
+// connection.secrets.databricks_token; the container runs flyte-sdk's `a0` entrypoint.
+describe('a Databricks task serialized by flyte-sdk 2.12.1', () => {
+  const SDK_IMAGE = 'ghcr.io/flyteorg/flyte:py3.11-v2.12.1';
+  let sdkTemplate: TaskTemplate;
+  beforeAll(async () => {
+    sdkTemplate = parseTaskFile(
+      await fixture('databricks_flyte2_task.pb'),
+      'databricks_flyte2_task.pb',
+    ).template;
+  });
+
+  it('decodes to the template and inputs flyte-sdk wrote', async () => {
+    expect(sdkTemplate.type).toBe('databricks');
+    expect(sdkTemplate.custom).toMatchObject({
+      databricksInstance: 'dbc-fixture.cloud.databricks.com',
+      secrets: { databricks_token: 'databricks-token' },
+      databricksConf: { run_name: 'flyte-sdk databricks fixture', new_cluster: { num_workers: 2 } },
+    });
+    expect(sdkTemplate.target.case === 'container' ? sdkTemplate.target.value.image : undefined).toBe(
+      SDK_IMAGE,
+    );
+    const inputs = parseLiteralMap(
+      await fixture('databricks_flyte2_inputs.pb'),
+      'databricks_flyte2_inputs.pb',
+    );
+    expect(inputs.map(({ name }) => name)).toEqual(['n']);
+  });
+
+  it('runs unchanged over Flyte 2 with the token the executor sends; the secret name stays out of the run', async () => {
+    const local: TaskTemplate = {
+      ...sdkTemplate,
+      custom: { ...sdkTemplate.custom, databricksInstance: env.backend.url },
+    };
+    const client = env.client('v2');
+    const task = await submit(client, createInput(local, { databricks_token: TENANT_TOKEN }));
+    const submitted = env.backend.logged('POST', '/api/2.1/jobs/runs/submit').at(-1)!;
+    expect(submitted.authorization).toBe(`Bearer ${TENANT_TOKEN}`);
+    expect(submitted.body).not.toContain('databricks-token');
+    const body = JSON.parse(submitted.body) as Record<string, Record<string, unknown>>;
+    const args = sdkTemplate.target.case === 'container' ? sdkTemplate.target.value.args : [];
+    expect(body).toMatchObject({
+      run_name: 'flyte-sdk databricks fixture',
+      new_cluster: { num_workers: 2, docker_image: { url: SDK_IMAGE } },
+      spark_python_task: { parameters: args },
+    });
+    env.backend.set(metaOf(task.resourceMeta).runId, 'TERMINATED', 'SUCCESS');
+    expect(phaseOf(await client.get(task))).toBe('SUCCEEDED');
+  });
+});

@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { createGrpcClient, inputsToLiterals, parseTaskFile, TaskEngine } from '@org/connector-core';
 import { BigQueryBackend } from '../test/backend/bigquery-backend.js';
 import { makeServiceAccount } from '../test/backend/service-account.js';
+import { clockTicksPerSecond, processCpuTicks, processMemory } from '@org/connector-core/testing';
 
 const JOBS = Number(process.env['BENCH_JOBS'] ?? 1000);
 const RESYNC_MS = Number(process.env['BENCH_RESYNC_MS'] ?? 1000);
@@ -30,7 +31,7 @@ const PLUGIN = join(PACKAGE_DIR, 'dist/plugin.js');
 const CLI = join(PACKAGE_DIR, '../core/dist/cli/main.js');
 const TASK_FILE = join(PACKAGE_DIR, 'demo/query-task.yaml');
 const PROJECT = 'demo-project';
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
+const CLOCK_TICKS = clockTicksPerSecond();
 
 if (!existsSync(PLUGIN) || !existsSync(CLI)) {
   process.stderr.write('Build first: `npm run build` at the repository root (core and the connector).\n');
@@ -95,7 +96,7 @@ const benchCpuBefore = process.cpuUsage();
 await sleep(SECONDS * 1000);
 const benchCpu = process.cpuUsage(benchCpuBefore);
 const after = await sample();
-const { rssMb, hwmMb } = memory(service.pid!);
+const { rssMb, hwmMb } = processMemory(service.pid!);
 const stats = engine.stats();
 
 engine.close();
@@ -201,26 +202,13 @@ async function sample(): Promise<Sample> {
   }
   return {
     at: performance.now(),
-    ticks: cpuTicks(service.pid!),
+    ticks: processCpuTicks(service.pid!),
     metricGets: Number(line?.split(' ').at(-1) ?? NaN),
     engineGets: engine.stats().calls.get,
     jobsGet,
     tokens,
     connections: backend.connections,
   };
-}
-
-/** utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/<pid>/stat). */
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-function memory(pid: number): { rssMb: number; hwmMb: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -17,7 +17,12 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGrpcClient, inputsToLiterals, parseTaskFile, TaskEngine } from '@org/connector-core';
-import { startServiceProcess } from '@org/connector-core/testing';
+import {
+  clockTicksPerSecond,
+  processCpuTicks,
+  processMemory,
+  startServiceProcess,
+} from '@org/connector-core/testing';
 import { SqlBackend } from '../test/support/sql-backend.js';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 1000);
@@ -29,7 +34,7 @@ const PLUGIN = join(PACKAGE_DIR, 'dist/plugin.js');
 const CLI = join(PACKAGE_DIR, '../core/dist/cli/main.js');
 const TASK_FIXTURE = join(PACKAGE_DIR, 'test/fixtures/databricks-sql-task.json');
 const TOKEN = 'dapi-bench-token-0000';
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
+const CLOCK_TICKS = clockTicksPerSecond();
 
 if (!existsSync(PLUGIN) || !existsSync(CLI)) {
   process.stderr.write('Build first: `npm run build` at the repository root (core and the connector).\n');
@@ -88,7 +93,7 @@ const benchCpuBefore = process.cpuUsage();
 await sleep(SECONDS * 1000);
 const benchCpu = process.cpuUsage(benchCpuBefore);
 const after = await sample();
-const { rssMb, hwmMb } = memory(service.child.pid!);
+const { rssMb, hwmMb } = processMemory(service.child.pid!);
 const stats = engine.stats();
 
 engine.close();
@@ -154,25 +159,12 @@ async function sample(): Promise<Sample> {
     .find((l) => l.startsWith('flyte_connector_requests_success_total{') && l.includes('operation="get"'));
   return {
     at: performance.now(),
-    ticks: cpuTicks(service.child.pid!),
+    ticks: processCpuTicks(service.child.pid!),
     metricGets: Number(line?.split(' ').at(-1) ?? NaN),
     statusCalls: backend.logged('GetOperationStatus').length,
     openSessions: backend.logged('OpenSession').length,
     connections: backend.connections,
   };
-}
-
-/** utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/<pid>/stat). */
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-function memory(pid: number): { rssMb: number; hwmMb: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -21,6 +21,7 @@ import { LLMock } from '@copilotkit/aimock';
 import { createGrpcClient, inputsToLiterals, parseTaskFile, TaskEngine } from '@org/connector-core';
 import { requireBuilt, serveBuilt } from '../demo/serve.js';
 import { TestProxy } from '../test/support/proxy.js';
+import { clockTicksPerSecond, processCpuTicks, processMemory } from '@org/connector-core/testing';
 
 const BATCHES = Number(process.env['BENCH_BATCHES'] ?? 1000);
 const RESYNC_MS = Number(process.env['BENCH_RESYNC_MS'] ?? 1000);
@@ -30,7 +31,7 @@ const WORKERS = Number(process.env['BENCH_WORKERS'] ?? 50);
 // process with the engine; unthrottled, 50 creates in flight at once overran the 10 s deadline on a loaded machine.
 const CREATE_QPS = Number(process.env['BENCH_CREATE_QPS'] ?? 50);
 const API_KEY = 'sk-bench-0123456789abcdef';
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
+const CLOCK_TICKS = clockTicksPerSecond();
 
 /** flytekit's BatchEndpointTask: the id of an uploaded JSONL file in, the batch object out. */
 const TASK = {
@@ -114,7 +115,7 @@ const benchCpuBefore = process.cpuUsage();
 await sleep(SECONDS * 1000);
 const benchCpu = process.cpuUsage(benchCpuBefore);
 const after = await sample();
-const { rssMb, hwmMb } = memory(pid);
+const { rssMb, hwmMb } = processMemory(pid);
 const stats = engine.stats();
 
 engine.close();
@@ -175,24 +176,11 @@ async function sample(): Promise<Sample> {
     .find((l) => l.startsWith('flyte_connector_requests_success_total{') && l.includes('operation="get"'));
   return {
     at: performance.now(),
-    ticks: cpuTicks(pid),
+    ticks: processCpuTicks(pid),
     metricGets: Number(metric?.split(' ').at(-1) ?? NaN),
     answered: proxy.answered,
     connections: proxy.connections,
   };
-}
-
-/** utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/<pid>/stat). */
-function cpuTicks(processId: number): number {
-  const stat = readFileSync(`/proc/${processId}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-function memory(processId: number): { rssMb: number; hwmMb: number } {
-  const status = readFileSync(`/proc/${processId}/status`, 'utf8');
-  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -14,7 +14,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { LLMock } from '@copilotkit/aimock';
 import { createGrpcClient, inputsToLiterals, parseTaskFile } from '@org/connector-core';
-import { phaseName } from '@org/connector-core/testing';
+import { clockTicksPerSecond, phaseName, processCpuTicks } from '@org/connector-core/testing';
 import { OpenAI } from 'openai';
 import { PACKAGE_DIR, requireBuilt, serveBuilt } from '../demo/serve.js';
 
@@ -23,7 +23,7 @@ const CALLS = Number(process.env['BENCH_CALLS'] ?? 2000);
 const CALL_TIMEOUT_MS = 30_000;
 const API_KEY = 'sk-bench-0123456789abcdef';
 const MESSAGE = 'ping';
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
+const CLOCK_TICKS = clockTicksPerSecond();
 
 requireBuilt((text) => process.stderr.write(`${text}\n`), '@org/connector-openai');
 
@@ -70,10 +70,10 @@ const viaService = await measure(
     if (phaseName(resource) !== 'SUCCEEDED') throw new Error(`service answered ${phaseName(resource)}`);
   },
   () => {
-    ticksBefore.value = cpuTicks(pid);
+    ticksBefore.value = processCpuTicks(pid);
   },
 );
-const serviceCpuMs = ((cpuTicks(pid) - ticksBefore.value) / CLOCK_TICKS) * 1000;
+const serviceCpuMs = ((processCpuTicks(pid) - ticksBefore.value) / CLOCK_TICKS) * 1000;
 
 client.close();
 await service.stop();
@@ -142,11 +142,4 @@ async function run(
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count) }, worker));
   return { latencies, errors };
-}
-
-/** utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/<pid>/stat). */
-function cpuTicks(processId: number): number {
-  const stat = readFileSync(`/proc/${processId}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
 }

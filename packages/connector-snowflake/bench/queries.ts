@@ -22,6 +22,7 @@ import { createGrpcClient, inputsToLiterals, parseTaskFile, TaskEngine } from '@
 import { PACKAGE_DIR, requireBuilt, serveBuilt } from '../demo/serve.js';
 import { encryptedKey } from '../test/support/keys.js';
 import { SnowflakeBackend } from '../test/support/snowflake-backend.js';
+import { clockTicksPerSecond, processCpuTicks, processMemory } from '@org/connector-core/testing';
 
 const QUERIES = Number(process.env['BENCH_QUERIES'] ?? 1000);
 const KEYS = Number(process.env['BENCH_KEYS'] ?? 4);
@@ -31,7 +32,7 @@ const WORKERS = Number(process.env['BENCH_WORKERS'] ?? 50);
 const TASK_FILE = join(PACKAGE_DIR, 'demo/query-task.yaml');
 const USER = 'FLYTE_DEMO'; // the user of demo/query-task.yaml
 const PASSPHRASE = 'bench-passphrase';
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
+const CLOCK_TICKS = clockTicksPerSecond();
 
 requireBuilt((text) => process.stderr.write(`${text}\n`), '@org/connector-snowflake');
 
@@ -100,7 +101,7 @@ const benchCpuBefore = process.cpuUsage();
 await sleep(SECONDS * 1000);
 const benchCpu = process.cpuUsage(benchCpuBefore);
 const after = await sample();
-const { rssMb, hwmMb } = memory(pid);
+const { rssMb, hwmMb } = processMemory(pid);
 const stats = engine.stats();
 
 engine.close();
@@ -176,26 +177,13 @@ async function sample(): Promise<Sample> {
   }
   return {
     at: performance.now(),
-    ticks: cpuTicks(pid),
+    ticks: processCpuTicks(pid),
     metricGets: Number(line?.split(' ').at(-1) ?? NaN),
     monitoring,
     logins: backend.logins,
     failedLogins: backend.failedLogins,
     connections: backend.connections,
   };
-}
-
-/** utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/<pid>/stat). */
-function cpuTicks(processId: number): number {
-  const stat = readFileSync(`/proc/${processId}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-function memory(processId: number): { rssMb: number; hwmMb: number } {
-  const status = readFileSync(`/proc/${processId}/status`, 'utf8');
-  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -11,7 +11,6 @@
 //   service RSS               VmRSS at the end of the window (and VmHWM, the peak)
 //   warehouse calls per Get   GetOperationStatus calls the warehouse received per GetTask
 //   sessions, connections     OpenSession calls in all; TLS connections the warehouse accepted, in the window and in all
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';

@@ -14,8 +14,6 @@
 //   service RSS               VmRSS at the end of the window (and VmHWM, the peak)
 //   API calls per Get         requests the proxy answered per GetTask (one batches.retrieve is the target)
 //   connections               TCP connections the proxy accepted during the window (keep-alive check)
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { LLMock } from '@copilotkit/aimock';
 import { createGrpcClient, inputsToLiterals, parseTaskFile, TaskEngine } from '@org/connector-core';

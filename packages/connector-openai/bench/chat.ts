@@ -8,7 +8,6 @@
 // executor drives a sync connector — and the service calls the same aimock. aimock, the SDK client and the gRPC
 // client share this process, so both sides pay for it alike; each side starts with a warm-up of BENCH_CONCURRENCY
 // calls that is not counted. Service CPU per call: utime+stime from /proc/<pid>/stat over side (2) / its calls.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';

@@ -14,7 +14,6 @@
 //   logins                    login-requests the backend accepted, in all and during the window: one per pool
 //                             entry (tenant) is the target, not one per call
 //   backend calls per Get     monitoring reads per GetTask; TCP connections opened during the window (keep-alive)
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';

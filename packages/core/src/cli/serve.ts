@@ -16,6 +16,11 @@ interface ServeOptions {
   tlsCert?: string;
   tlsKey?: string;
   maxMessageSize: number;
+  maxInflightRequestSize: number;
+  maxConcurrentStreams: number;
+  maxConnectionIdle?: number;
+  maxConnectionAge?: number;
+  maxConnectionAgeGrace?: number;
   gracePeriod: number;
   discover: boolean;
   logLevel: Level;
@@ -81,6 +86,42 @@ export function serveCommand(): Command {
       ).default(64),
     )
     .addOption(
+      integerOption(
+        '--max-inflight-request-size <MiB>',
+        'most request bytes handled at once; beyond it calls are refused with RESOURCE_EXHAUSTED (0: no bound)',
+        'FLYTE_CONNECTOR_MAX_INFLIGHT_REQUEST_MIB',
+      ).default(64),
+    )
+    .addOption(
+      integerOption(
+        '--max-concurrent-streams <n>',
+        'most concurrent calls per client connection',
+        'FLYTE_CONNECTOR_MAX_CONCURRENT_STREAMS',
+        1,
+      ).default(1000),
+    )
+    .addOption(
+      new Option('--max-connection-idle <seconds>', 'close connections that carried no call for this long')
+        .env('FLYTE_CONNECTOR_MAX_CONNECTION_IDLE')
+        .argParser(parseSeconds),
+    )
+    .addOption(
+      new Option(
+        '--max-connection-age <seconds>',
+        'close connections after this long so that clients rebalance over replicas',
+      )
+        .env('FLYTE_CONNECTOR_MAX_CONNECTION_AGE')
+        .argParser(parseSeconds),
+    )
+    .addOption(
+      new Option(
+        '--max-connection-age-grace <seconds>',
+        'time calls get to finish on a connection closed for its age',
+      )
+        .env('FLYTE_CONNECTOR_MAX_CONNECTION_AGE_GRACE')
+        .argParser(parseSeconds),
+    )
+    .addOption(
       new Option('--grace-period <seconds>', 'time in-flight calls get to finish on SIGTERM')
         .env('FLYTE_CONNECTOR_GRACE_PERIOD')
         .argParser(parseSeconds)
@@ -126,6 +167,11 @@ export function serveCommand(): Command {
           ? { tls: { certFile: options.tlsCert, keyFile: options.tlsKey } }
           : {}),
         maxMessageBytes: options.maxMessageSize * 1024 * 1024,
+        maxInflightRequestBytes: options.maxInflightRequestSize * 1024 * 1024,
+        maxConcurrentStreams: options.maxConcurrentStreams,
+        maxConnectionIdleMs: secondsToMs(options.maxConnectionIdle),
+        maxConnectionAgeMs: secondsToMs(options.maxConnectionAge),
+        maxConnectionAgeGraceMs: secondsToMs(options.maxConnectionAgeGrace),
         gracePeriodMs: options.gracePeriod * 1000,
         discover: options.discover,
         logger,
@@ -136,4 +182,8 @@ export function serveCommand(): Command {
       process.removeListener('SIGTERM', onSignal);
       process.removeListener('SIGINT', onSignal);
     });
+}
+
+function secondsToMs(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : seconds * 1000;
 }

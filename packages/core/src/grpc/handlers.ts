@@ -8,34 +8,54 @@ import type {
 import { InvalidArgumentError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { callSignal } from './call-signal.js';
-import { UndecodableRequest } from './service-definition.js';
+import type { RequestBudget } from './request-budget.js';
+import type { EncodedRequest } from './service-definition.js';
 import { toServiceError } from './status.js';
 
-/** Shared plumbing of the v1 and v2 adapters: decoding failures, call signals, error mapping. */
+/** Shared plumbing of the v1 and v2 adapters: admission and decoding, call signals, error mapping. */
 export interface HandlerEnvironment {
   readonly shutdown: AbortSignal;
   readonly logger: Logger;
+  /** Bytes of requests admitted at once; a request beyond it is refused with RESOURCE_EXHAUSTED before decoding. */
+  readonly budget: RequestBudget;
+}
+
+/** Admits and decodes a request; the caller must `release` its bytes once the call is over. */
+function admit<Req>(env: HandlerEnvironment, encoded: EncodedRequest): Req {
+  env.budget.acquire(encoded.bytes.byteLength);
+  try {
+    return encoded.decode() as Req;
+  } catch (error) {
+    env.budget.release(encoded.bytes.byteLength);
+    throw error;
+  }
 }
 
 export function unaryHandler<Req, Res>(
   env: HandlerEnvironment,
   handle: (request: Req, signal: AbortSignal) => Promise<Res>,
-): handleUnaryCall<Req | UndecodableRequest, Res> {
+): handleUnaryCall<EncodedRequest, Res> {
   return (call, callback) => {
-    if (call.request instanceof UndecodableRequest) {
-      callback(toServiceError(new InvalidArgumentError(call.request.problem)));
+    let request: Req;
+    try {
+      request = admit(env, call.request);
+    } catch (error) {
+      callback(toServiceError(error));
       return;
     }
+    const size = call.request.bytes.byteLength;
     const { signal, dispose } = callSignal(call, env.shutdown);
     Promise.resolve()
-      .then(() => handle(call.request as Req, signal))
+      .then(() => handle(request, signal))
       .then(
         (response) => {
           dispose();
+          env.budget.release(size);
           callback(null, response);
         },
         (error: unknown) => {
           dispose();
+          env.budget.release(size);
           callback(toServiceError(error));
         },
       );
@@ -45,13 +65,21 @@ export function unaryHandler<Req, Res>(
 export function serverStreamingHandler<Req, Res>(
   env: HandlerEnvironment,
   handle: (request: Req, signal: AbortSignal, write: (response: Res) => Promise<void>) => Promise<void>,
-): handleServerStreamingCall<Req | UndecodableRequest, Res> {
-  return (call: ServerWritableStream<Req | UndecodableRequest, Res>) => {
-    if (call.request instanceof UndecodableRequest) {
-      call.emit('error', toServiceError(new InvalidArgumentError(call.request.problem)));
+): handleServerStreamingCall<EncodedRequest, Res> {
+  return (call: ServerWritableStream<EncodedRequest, Res>) => {
+    let request: Req;
+    try {
+      request = admit(env, call.request);
+    } catch (error) {
+      call.emit('error', toServiceError(error));
       return;
     }
-    const { signal, dispose } = callSignal(call, env.shutdown);
+    const size = call.request.bytes.byteLength;
+    const { signal, dispose: disposeSignal } = callSignal(call, env.shutdown);
+    const dispose = () => {
+      disposeSignal();
+      env.budget.release(size);
+    };
     // Honour back-pressure: a client that does not read must not make the service buffer without bound.
     const write = (response: Res) =>
       new Promise<void>((resolve) => {
@@ -59,7 +87,7 @@ export function serverStreamingHandler<Req, Res>(
         else call.once('drain', () => resolve());
       });
     Promise.resolve()
-      .then(() => handle(call.request as Req, signal, write))
+      .then(() => handle(request, signal, write))
       .then(
         () => {
           dispose();
@@ -81,10 +109,18 @@ export function collectThenAnswerHandler<Req, Res>(
   env: HandlerEnvironment,
   maxMessages: number,
   handle: (requests: Req[], signal: AbortSignal) => Promise<Res>,
-): handleBidiStreamingCall<Req | UndecodableRequest, Res> {
-  return (call: ServerDuplexStream<Req | UndecodableRequest, Res>) => {
-    const { signal, dispose } = callSignal(call, env.shutdown);
+): handleBidiStreamingCall<EncodedRequest, Res> {
+  return (call: ServerDuplexStream<EncodedRequest, Res>) => {
+    const { signal, dispose: disposeSignal } = callSignal(call, env.shutdown);
     const requests: Req[] = [];
+    let admittedBytes = 0;
+    let disposed = false;
+    const dispose = () => {
+      if (disposed) return;
+      disposed = true;
+      disposeSignal();
+      env.budget.release(admittedBytes);
+    };
     let failed = false;
     const fail = (error: unknown) => {
       if (failed) return;
@@ -92,20 +128,32 @@ export function collectThenAnswerHandler<Req, Res>(
       dispose();
       call.emit('error', toServiceError(error));
     };
-    call.on('data', (request: Req | UndecodableRequest) => {
+    call.on('data', (encoded: EncodedRequest) => {
       if (failed) return;
-      if (request instanceof UndecodableRequest) fail(new InvalidArgumentError(request.problem));
-      else if (requests.length >= maxMessages) {
+      if (requests.length >= maxMessages) {
         fail(
           new InvalidArgumentError(
             `The stream carries more than ${maxMessages} messages; expected a header and inputs.`,
           ),
         );
-      } else requests.push(request);
+        return;
+      }
+      try {
+        requests.push(admit(env, encoded));
+        admittedBytes += encoded.bytes.byteLength;
+      } catch (error) {
+        fail(error);
+      }
     });
+    let answering = false;
     call.on('error', () => dispose());
+    // A client that gives up before closing its side never sends 'end': its admitted bytes go back now.
+    call.on('cancelled', () => {
+      if (!answering) dispose();
+    });
     call.on('end', () => {
       if (failed) return;
+      answering = true;
       // A handler that throws synchronously must still answer with a status (grpc-js would say UNKNOWN).
       Promise.resolve()
         .then(() => handle(requests, signal))

@@ -26,6 +26,14 @@ export interface GrpcServerOptions {
   readonly tls?: TlsFiles | undefined;
   /** Most concurrent streams per HTTP/2 connection. */
   readonly maxConcurrentStreams: number;
+  /** Close a connection that carried no call for this long (ms); 0 keeps idle connections open. */
+  readonly maxConnectionIdleMs?: number | undefined;
+  /**
+   * Close a connection after this long (ms), letting its calls finish within `maxConnectionAgeGraceMs`; clients
+   * reconnect, which spreads long-lived connections over replicas added since. 0: no limit.
+   */
+  readonly maxConnectionAgeMs?: number | undefined;
+  readonly maxConnectionAgeGraceMs?: number | undefined;
 }
 
 export interface RunningGrpcServer {
@@ -54,6 +62,9 @@ export async function startGrpcServer(
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.keepalive_time_ms': 60_000,
     'grpc.keepalive_timeout_ms': 20_000,
+    ...positive('grpc.max_connection_idle_ms', options.maxConnectionIdleMs),
+    ...positive('grpc.max_connection_age_ms', options.maxConnectionAgeMs),
+    ...positive('grpc.max_connection_age_grace_ms', options.maxConnectionAgeGraceMs),
   });
   const services = [...flyte1Services(dispatcher, env), ...flyte2Services(dispatcher, env)];
   for (const service of services) {
@@ -103,6 +114,11 @@ export async function startGrpcServer(
       });
     },
   };
+}
+
+/** A grpc-js channel option only when set: grpc-js reads 0 as "close at once" for some of them, not "unlimited". */
+function positive(name: string, value: number | undefined): Record<string, number> {
+  return value === undefined || value <= 0 ? {} : { [name]: Math.round(value) };
 }
 
 function formatHost(host: string): string {

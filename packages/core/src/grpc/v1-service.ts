@@ -164,17 +164,17 @@ export function flyte1Services(dispatcher: Dispatcher, env: HandlerEnvironment) 
 
   return [
     {
-      definition: grpcServiceDefinition(AsyncAgentService),
+      definition: grpcServiceDefinition(AsyncAgentService, 'server'),
       implementation: asyncImpl,
       name: AsyncAgentService.typeName,
     },
     {
-      definition: grpcServiceDefinition(SyncAgentService),
+      definition: grpcServiceDefinition(SyncAgentService, 'server'),
       implementation: syncImpl,
       name: SyncAgentService.typeName,
     },
     {
-      definition: grpcServiceDefinition(AgentMetadataService),
+      definition: grpcServiceDefinition(AgentMetadataService, 'server'),
       implementation: metadataImpl,
       name: AgentMetadataService.typeName,
     },

@@ -110,12 +110,12 @@ export function flyte2Services(dispatcher: Dispatcher, env: HandlerEnvironment) 
   };
   return [
     {
-      definition: grpcServiceDefinition(AsyncConnectorService),
+      definition: grpcServiceDefinition(AsyncConnectorService, 'server'),
       implementation: asyncImpl,
       name: AsyncConnectorService.typeName,
     },
     {
-      definition: grpcServiceDefinition(ConnectorMetadataService),
+      definition: grpcServiceDefinition(ConnectorMetadataService, 'server'),
       implementation: metadataImpl,
       name: ConnectorMetadataService.typeName,
     },

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import type { Connector, ConnectorEnvironment } from '../connector.js';
 import { defaultSearchPaths, discoverConnectorPackages, loadConnectors } from '../discovery/index.js';
+import { RequestBudget } from '../grpc/request-budget.js';
 import { startGrpcServer, type TlsFiles } from '../grpc/server.js';
 import { createLogger } from '../logging.js';
 import type { Logger } from '../logger.js';
@@ -42,6 +43,18 @@ export interface ConnectorServiceOptions {
   readonly maxMessageBytes?: number;
   /** Most concurrent HTTP/2 streams per client connection. Default 1000. */
   readonly maxConcurrentStreams?: number;
+  /**
+   * Most request bytes being decoded and handled at once; beyond it calls are refused with RESOURCE_EXHAUSTED
+   * before they cost memory (one request is always admitted when nothing else is in flight). 0: no bound.
+   * Default 64 MiB.
+   */
+  readonly maxInflightRequestBytes?: number;
+  /** Close connections idle (no call) for this long, in ms. Default: never. */
+  readonly maxConnectionIdleMs?: number | undefined;
+  /** Close connections after this long, in ms, so that clients rebalance over replicas. Default: never. */
+  readonly maxConnectionAgeMs?: number | undefined;
+  /** Time calls get to finish on a connection closed for its age, in ms. Default: grpc-js's (unlimited). */
+  readonly maxConnectionAgeGraceMs?: number | undefined;
   /** How long in-flight calls may take to finish after a stop is requested. Default 30 s. */
   readonly gracePeriodMs?: number;
   /** The service's logger. Default: JSON lines on stdout at level info. */
@@ -77,6 +90,7 @@ const DEFAULTS = {
   secretsDir: '/etc/secrets',
   maxMessageBytes: 64 * 1024 * 1024,
   maxConcurrentStreams: 1000,
+  maxInflightRequestBytes: 64 * 1024 * 1024,
   gracePeriodMs: 30_000,
 } as const;
 
@@ -126,13 +140,20 @@ export const ConnectorService = {
     });
     const grpc = await startGrpcServer(
       dispatcher,
-      { shutdown: shutdown.signal, logger },
+      {
+        shutdown: shutdown.signal,
+        logger,
+        budget: new RequestBudget(options.maxInflightRequestBytes ?? DEFAULTS.maxInflightRequestBytes),
+      },
       {
         host: options.host ?? DEFAULTS.host,
         port: options.port ?? DEFAULTS.port,
         maxReceiveBytes: options.maxMessageBytes ?? DEFAULTS.maxMessageBytes,
         maxSendBytes: options.maxMessageBytes ?? DEFAULTS.maxMessageBytes,
         maxConcurrentStreams: options.maxConcurrentStreams ?? DEFAULTS.maxConcurrentStreams,
+        maxConnectionIdleMs: options.maxConnectionIdleMs,
+        maxConnectionAgeMs: options.maxConnectionAgeMs,
+        maxConnectionAgeGraceMs: options.maxConnectionAgeGraceMs,
         tls: options.tls,
       },
     );

@@ -3,6 +3,7 @@
 //
 //   npm run reliability -w @org/connector-core -- fuzz --cases 100000
 //   npm run reliability -w @org/connector-core -- soak --seconds 600
+//   npm run reliability -w @org/connector-core -- backend-faults --tasks 10000 [--rate 0.2] [--seed N]
 //   npm run reliability -w @org/connector-core -- all        (every scenario at its CI size)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -37,6 +38,15 @@ const SCENARIOS: Readonly<Record<string, { file: string; env: (o: Options) => Re
     file: 'test/reliability/soak.test.ts',
     env: (o) => ({ RELIABILITY_SOAK_SECONDS: o.seconds ?? '600' }),
   },
+  'backend-faults': {
+    file: 'test/reliability/backend-faults.test.ts',
+    env: (o) => ({
+      RELIABILITY_FAULT_TASKS: o.tasks ?? '10000',
+      ...(o.rate === undefined ? {} : { RELIABILITY_FAULT_RATE: o.rate }),
+      ...(o.seed === undefined ? {} : { RELIABILITY_FAULT_SEED: o.seed }),
+      ...(o.concurrency === undefined ? {} : { RELIABILITY_FAULT_CONCURRENCY: o.concurrency }),
+    }),
+  },
 };
 
 interface Options {
@@ -46,6 +56,7 @@ interface Options {
   seconds?: string;
   tasks?: string;
   connections?: string;
+  rate?: string;
 }
 
 const { positionals, values } = parseArgs({
@@ -57,6 +68,7 @@ const { positionals, values } = parseArgs({
     seconds: { type: 'string' },
     tasks: { type: 'string' },
     connections: { type: 'string' },
+    rate: { type: 'string' },
   },
 });
 const scenario = positionals[0] ?? 'all';

@@ -24,6 +24,9 @@ interface ServeOptions {
   gracePeriod: number;
   discover: boolean;
   logLevel: Level;
+  stallThreshold: number;
+  isolate?: boolean;
+  isolateHeapMib: number;
 }
 
 export function serveCommand(): Command {
@@ -127,6 +130,28 @@ export function serveCommand(): Command {
         .argParser(parseSeconds)
         .default(30),
     )
+    .addOption(
+      integerOption(
+        '--stall-threshold <ms>',
+        'warn, naming the connector responsible, when the event loop is blocked this long (0: off)',
+        'FLYTE_CONNECTOR_STALL_THRESHOLD_MS',
+      ).default(200),
+    )
+    .addOption(
+      new Option(
+        '--isolate',
+        'run each connector package or module in a worker thread of its own, so that one that blocks, crashes ' +
+          'or runs out of memory cannot stall or take down the others (env: FLYTE_CONNECTOR_ISOLATE=true)',
+      ),
+    )
+    .addOption(
+      integerOption(
+        '--isolate-heap-mib <MiB>',
+        'with --isolate: heap cap of each worker; a worker reaching it is named in the log and restarted',
+        'FLYTE_CONNECTOR_ISOLATE_HEAP_MIB',
+        16,
+      ).default(512),
+    )
     .addOption(new Option('--no-discover', 'do not load installed packages that declare "flyte.connectors"'))
     .addOption(
       new Option('--log-level <level>', 'log level')
@@ -174,6 +199,10 @@ export function serveCommand(): Command {
         maxConnectionAgeGraceMs: secondsToMs(options.maxConnectionAgeGrace),
         gracePeriodMs: options.gracePeriod * 1000,
         discover: options.discover,
+        stallThresholdMs: options.stallThreshold,
+        // A boolean flag's commander env support would turn FLYTE_CONNECTOR_ISOLATE=false on; read it here.
+        isolate: options.isolate ?? envFlag('FLYTE_CONNECTOR_ISOLATE'),
+        isolateHeapMib: options.isolateHeapMib,
         logger,
       });
       started.service = service;
@@ -186,4 +215,12 @@ export function serveCommand(): Command {
 
 function secondsToMs(seconds: number | undefined): number | undefined {
   return seconds === undefined ? undefined : seconds * 1000;
+}
+
+/** A true/false environment variable; unset or empty is false, anything but true/false/1/0 is refused. */
+function envFlag(name: string): boolean {
+  const value = process.env[name]?.trim().toLowerCase() ?? '';
+  if (value === '' || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  throw new Error(`${name} must be true or false, got '${process.env[name]}'.`);
 }

@@ -42,6 +42,10 @@ export const METRIC_NAMES = {
   inFlight: 'flyte_connector_requests_in_flight',
   queueWait: 'flyte_connector_queue_wait_seconds',
   duration: 'flyte_connector_request_duration_seconds',
+  eventLoopBlocked: 'flyte_connector_event_loop_blocked_seconds_total',
+  eventLoopStalls: 'flyte_connector_event_loop_stalls_total',
+  workerExits: 'flyte_connector_worker_exits_total',
+  workerHeap: 'flyte_connector_worker_heap_used_bytes',
 } as const;
 
 /** The task type label value of calls beyond `maxTaskTypes` distinct task types. */
@@ -132,6 +136,11 @@ export class ServiceMetrics {
   readonly #inputBytes: Summary<'task_type'>;
   readonly #duration: Histogram<'task_type' | 'operation'>;
   readonly #queueWaitHistogram: Histogram<'operation'>;
+  // Plain tallies read at scrape time, like the call counters. Keys are label values joined by NUL.
+  readonly #blockedSeconds = new Map<string, number>();
+  readonly #stalls = new Map<string, number>();
+  readonly #workerExits = new Map<string, number>();
+  readonly #workerHeaps = new Map<string, () => Promise<number | undefined>>();
 
   constructor(registry: Registry, options: ServiceMetricsOptions = {}) {
     this.registry = registry;
@@ -216,6 +225,59 @@ export class ServiceMetrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
+    const blockedSeconds = this.#blockedSeconds;
+    const stalls = this.#stalls;
+    const workerExits = this.#workerExits;
+    const workerHeaps = this.#workerHeaps;
+    new Counter({
+      name: METRIC_NAMES.eventLoopBlocked,
+      help: 'Time connector methods blocked the event loop synchronously, beyond the stall threshold, in seconds',
+      labelNames: ['task_type'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [taskType, seconds] of blockedSeconds) this.inc({ task_type: taskType }, seconds);
+      },
+    });
+    new Counter({
+      name: METRIC_NAMES.eventLoopStalls,
+      help: 'Event loop stalls beyond the threshold, by the task type blamed (attribution exact: a connector method measured; suspect: calls in flight; none: no call)',
+      labelNames: ['task_type', 'attribution'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [key, count] of stalls) {
+          const [taskType = '', attribution = ''] = key.split('\u0000');
+          this.inc({ task_type: taskType, attribution }, count);
+        }
+      },
+    });
+    new Counter({
+      name: METRIC_NAMES.workerExits,
+      help: 'Unplanned ends of isolated connector workers (--isolate), by module and reason',
+      labelNames: ['worker', 'reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [key, count] of workerExits) {
+          const [worker = '', reason = ''] = key.split('\u0000');
+          this.inc({ worker, reason }, count);
+        }
+      },
+    });
+    new Gauge({
+      name: METRIC_NAMES.workerHeap,
+      help: 'V8 heap used by each isolated connector worker (--isolate), in bytes',
+      labelNames: ['worker'],
+      registers,
+      async collect() {
+        this.reset();
+        const readings = await Promise.all(
+          [...workerHeaps].map(async ([worker, read]) => [worker, await read()] as const),
+        );
+        for (const [worker, bytes] of readings) if (bytes !== undefined) this.set({ worker }, bytes);
+      },
+    });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   }
 
@@ -255,6 +317,29 @@ export class ServiceMetrics {
       this.#queueWait.set(operation, observe);
     }
     observe(seconds);
+  }
+
+  /** Time a connector method blocked the event loop synchronously (a stall attributed exactly). */
+  observeEventLoopBlocked(taskType: string, seconds: number): void {
+    const label = this.#group(taskType).label;
+    this.#blockedSeconds.set(label, (this.#blockedSeconds.get(label) ?? 0) + seconds);
+  }
+
+  /** One event loop stall blamed on a task type (`''`: on no call), exactly or as a suspect. */
+  countEventLoopStall(taskType: string, attribution: 'exact' | 'suspect' | 'none'): void {
+    const key = `${taskType === '' ? '' : this.#group(taskType).label}\u0000${attribution}`;
+    this.#stalls.set(key, (this.#stalls.get(key) ?? 0) + 1);
+  }
+
+  /** One unplanned end of an isolated worker (`worker`: the module's source). */
+  countWorkerExit(worker: string, reason: string): void {
+    const key = `${worker}\u0000${reason}`;
+    this.#workerExits.set(key, (this.#workerExits.get(key) ?? 0) + 1);
+  }
+
+  /** Reports an isolated worker's heap at scrape time (`read` answers undefined while the worker is down). */
+  trackWorkerHeap(worker: string, read: () => Promise<number | undefined>): void {
+    this.#workerHeaps.set(worker, read);
   }
 
   #group(taskType: string): TaskTypeSeries {

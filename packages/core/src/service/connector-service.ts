@@ -5,6 +5,7 @@ import type { Connector, ConnectorEnvironment } from '../connector.js';
 import { defaultSearchPaths, discoverConnectorPackages, loadConnectors } from '../discovery/index.js';
 import { RequestBudget } from '../grpc/request-budget.js';
 import { startGrpcServer, type TlsFiles } from '../grpc/server.js';
+import { guardConnectors } from '../isolation/guard.js';
 import { createLogger } from '../logging.js';
 import type { Logger } from '../logger.js';
 import { ServiceMetrics, startMetricsServer } from '../metrics/index.js';
@@ -59,6 +60,18 @@ export interface ConnectorServiceOptions {
   readonly gracePeriodMs?: number;
   /** The service's logger. Default: JSON lines on stdout at level info. */
   readonly logger?: Logger;
+  /**
+   * Report event loop stalls at least this long (ms) in a warn line naming the connector responsible, and count
+   * them per task type. 0 turns detection off. Default 200.
+   */
+  readonly stallThresholdMs?: number;
+  /**
+   * Run each connector module (package entry or `modules` value) in a worker thread of its own, so that one that
+   * blocks, crashes or leaks cannot stall or take down the others. Default false.
+   */
+  readonly isolate?: boolean;
+  /** With `isolate`: the heap cap of each worker, in MiB; a worker reaching it is named and restarted. Default 512. */
+  readonly isolateHeapMib?: number;
 }
 
 /** A running connector service. */
@@ -92,6 +105,8 @@ const DEFAULTS = {
   maxConcurrentStreams: 1000,
   maxInflightRequestBytes: 64 * 1024 * 1024,
   gracePeriodMs: 30_000,
+  stallThresholdMs: 200,
+  isolateHeapMib: 512,
 } as const;
 
 /** The connector service: builds the registry, starts gRPC and metrics, and returns a handle to stop it. */
@@ -103,9 +118,23 @@ export const ConnectorService = {
     const logger = options.logger ?? createLogger();
     const registry = new ConnectorRegistry();
     const loaded = await loadAll(options, cwd, env, logger);
-    for (const { connector, source } of loaded.loaded) registry.register(connector, source);
-
     const serverSecrets = new ServerSecrets({ directory: options.secretsDir ?? DEFAULTS.secretsDir, env });
+    const metricsRegistry = new Registry();
+    const metrics = new ServiceMetrics(metricsRegistry);
+    const guard = guardConnectors(loaded.loaded, {
+      stallThresholdMs: options.stallThresholdMs ?? DEFAULTS.stallThresholdMs,
+      isolate: options.isolate ?? false,
+      heapMib: options.isolateHeapMib ?? DEFAULTS.isolateHeapMib,
+      packages: loaded.packages,
+      modules: options.modules ?? [],
+      cwd,
+      env,
+      logger,
+      serverSecret: (key) => serverSecrets.get(key),
+      metrics,
+    });
+    for (const { connector, source } of guard.connectors) registry.register(connector, source);
+
     const connectors = uniqueConnectors(registry);
     const connectorEnv: ConnectorEnvironment = { logger, env, serverSecret: (key) => serverSecrets.get(key) };
     for (const connector of connectors) {
@@ -126,8 +155,6 @@ export const ConnectorService = {
       for (const connector of connectors) connector.onSecretsChanged?.(keys);
     });
 
-    const metricsRegistry = new Registry();
-    const metrics = new ServiceMetrics(metricsRegistry);
     let serving = true;
     const shutdown = new AbortController();
     const dispatcher = new Dispatcher({
@@ -137,6 +164,7 @@ export const ConnectorService = {
       serverSecrets,
       logger,
       env,
+      watchdog: guard.watchdog,
     });
     const grpc = await startGrpcServer(
       dispatcher,
@@ -194,6 +222,7 @@ export const ConnectorService = {
           );
         }
         shutdown.abort();
+        guard.watchdog?.stop();
         // Connector calls are over; only idle connections remain, which need no more than a moment.
         await grpc.shutdown(Math.min(1_000, Math.max(0, gracePeriodMs - (Date.now() - started))));
         for (const connector of connectors) {
@@ -215,6 +244,7 @@ export const ConnectorService = {
       timeoutTimer.unref();
     }
 
+    guard.watchdog?.start();
     const listing = registry.listConnectors();
     logger.info(
       {
@@ -257,7 +287,7 @@ async function loadAll(
       : await discoverConnectorPackages({ searchPaths: defaultSearchPaths(cwd, coreNodeModules) });
   const result = await loadConnectors({ packages, modules: [...(options.modules ?? [])], cwd, logger, env });
   const explicit = (options.connectors ?? []).map((connector) => ({ connector, source: 'programmatic' }));
-  return { loaded: [...result.loaded, ...explicit], problems: result.problems };
+  return { loaded: [...result.loaded, ...explicit], problems: result.problems, packages };
 }
 
 /** The node_modules directory an installed core lives in, if any (so a global install finds its siblings). */

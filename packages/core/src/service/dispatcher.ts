@@ -34,6 +34,7 @@ import type { LogPage, LogsQuery, MetricResult, MetricsQuery, Resource } from '.
 import type { ServerSecrets } from '../secrets/server-secrets.js';
 import { resolveParams, type ParamSourceValues } from '../spec/resolve.js';
 import type { ServiceMetrics, Operation } from '../metrics/index.js';
+import type { StallWatchdog } from '../isolation/stall-watchdog.js';
 import { decodeEnvelope, encodeEnvelope, type Envelope } from './envelope.js';
 import { executionInfo } from './execution-info.js';
 import type { ConcurrencyLimiter } from './limiter.js';
@@ -71,11 +72,15 @@ export interface DispatcherOptions {
   readonly serverSecrets: ServerSecrets;
   readonly logger: Logger;
   readonly env: NodeJS.ProcessEnv;
+  /** Times connector methods and tracks calls in flight, to name a connector that blocks the event loop. */
+  readonly watchdog?: StallWatchdog | undefined;
 }
 
 interface CallScope {
   secrets: string[];
   connectorName: string;
+  readonly taskType: string;
+  readonly operation: Operation;
 }
 
 /** Failures during GetTask that describe the backend, not the task: Flyte should keep polling, not fail. */
@@ -142,12 +147,12 @@ export class Dispatcher {
       this.options.metrics.observeInputBytes(taskType, request.inputBytes);
       const ctx = await this.createContext(connector, template, request, call, scope);
       if (isSyncConnector(connector)) {
-        const resource = await this.doSync(connector, ctx);
+        const resource = await this.doSync(connector, ctx, scope);
         const bytes = encodeEnvelope(null, [], resource);
         this.assertNoSecrets(bytes, scope, 'resource_meta');
         return bytes;
       }
-      const meta = await connector.create(ctx);
+      const meta = await this.invoke(scope, () => connector.create(ctx));
       const bytes = encodeEnvelope(
         connector.metaCodec.toJson(meta),
         template.interface?.outputs?.variables ?? [],
@@ -172,7 +177,7 @@ export class Dispatcher {
       }
       this.options.metrics.observeInputBytes(template.type, request.inputBytes);
       const ctx = await this.createContext(connector, template, request, call, scope);
-      const resource = await this.doSync(connector, ctx);
+      const resource = await this.doSync(connector, ctx, scope);
       this.assertNoSecrets(toBinary(ResourceSchema, resource), scope, 'the task resource');
       return resource;
     });
@@ -189,7 +194,7 @@ export class Dispatcher {
       const ctx = await this.operationContext(connector, request, envelope, call, scope, 'get');
       let resource: Resource;
       try {
-        resource = await asyncConnector.get(meta, ctx);
+        resource = await this.invoke(scope, () => asyncConnector.get(meta, ctx));
       } catch (error) {
         const transient = this.transientGetResource(error, call.signal, scope);
         if (transient === undefined) throw error;
@@ -208,10 +213,8 @@ export class Dispatcher {
       if (envelope.syncResource !== undefined) return; // the work finished inside CreateTask
       const asyncConnector = this.asAsync(connector, 'DeleteTask');
       const meta = this.decodeMeta(asyncConnector, envelope);
-      await asyncConnector.delete(
-        meta,
-        await this.operationContext(connector, request, envelope, call, scope, 'delete'),
-      );
+      const ctx = await this.operationContext(connector, request, envelope, call, scope, 'delete');
+      await this.invoke(scope, () => asyncConnector.delete(meta, ctx));
     });
   }
 
@@ -230,7 +233,8 @@ export class Dispatcher {
       const envelope = decodeEnvelope(request.resourceMeta);
       const meta = this.decodeMeta(asyncConnector, envelope);
       const ctx = await this.operationContext(connector, request, envelope, call, scope, 'get_metrics');
-      return asyncConnector.getMetrics(meta, query, ctx);
+      const getMetrics = asyncConnector.getMetrics.bind(asyncConnector);
+      return this.invoke(scope, () => getMetrics(meta, query, ctx));
     });
   }
 
@@ -251,7 +255,9 @@ export class Dispatcher {
       const envelope = decodeEnvelope(request.resourceMeta);
       const meta = this.decodeMeta(asyncConnector, envelope);
       const ctx = await this.operationContext(connector, request, envelope, call, scope, 'get_logs');
-      for await (const page of asyncConnector.getLogs(meta, query, ctx)) {
+      const getLogs = asyncConnector.getLogs.bind(asyncConnector);
+      const pages = this.invoke(scope, () => getLogs(meta, query, ctx));
+      for await (const page of this.options.watchdog?.timeIterable(scope, pages) ?? pages) {
         if (call.signal.aborted) break;
         await onPage({
           lines: page.lines.map((line) => redactText(line, scope.secrets)),
@@ -278,11 +284,18 @@ export class Dispatcher {
     return connector.metaCodec.fromJson(envelope.meta);
   }
 
+  /** Runs a connector method, timing its synchronous part when stall detection is on. */
+  private invoke<T>(scope: CallScope, method: () => T): T {
+    const watchdog = this.options.watchdog;
+    return watchdog === undefined ? method() : watchdog.timeSync(scope, method);
+  }
+
   private async doSync(
     connector: Connector & { do: (ctx: CreateContext) => Promise<Resource> },
     ctx: CreateContext,
+    scope: CallScope,
   ) {
-    const resource = await connector.do(ctx);
+    const resource = await this.invoke(scope, () => connector.do(ctx));
     const message = toResourceMessage(resource, ctx.outputTypes, connector.name);
     const phase = phaseFromNumber(message.phase);
     if (phase === undefined || !isTerminalPhase(phase)) {
@@ -404,7 +417,7 @@ export class Dispatcher {
     work: (scope: CallScope) => Promise<T>,
   ): Promise<T> {
     const timer = this.options.metrics.startCall(taskType, operation);
-    const scope: CallScope = { secrets: [], connectorName: '' };
+    const scope: CallScope = { secrets: [], connectorName: '', taskType, operation };
     if (this.draining) {
       const error = new BackendUnavailableError(
         'The connector service is shutting down; retry on another replica.',
@@ -422,6 +435,7 @@ export class Dispatcher {
     }
     this.options.metrics.observeQueueWait(operation, (performance.now() - queuedAt) / 1000);
     this.inFlight += 1;
+    this.options.watchdog?.callStarted(scope);
     try {
       const result = await raceWithSignal(work(scope), call.signal);
       timer.succeed();
@@ -438,6 +452,7 @@ export class Dispatcher {
       throw mapped;
     } finally {
       this.options.limiter.release();
+      this.options.watchdog?.callEnded(scope);
       this.inFlight -= 1;
       if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     }

@@ -1,9 +1,11 @@
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { create, fromBinary } from '@bufbuild/protobuf';
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import {
   AgentSchema,
+  CreateTaskRequestSchema,
   CreateTaskResponseSchema,
   DeleteTaskResponseSchema,
+  ExecuteTaskSyncRequestSchema,
   ExecuteTaskSyncResponseSchema,
   GetAgentResponseSchema,
   GetTaskLogsResponseSchema,
@@ -22,7 +24,6 @@ import {
   type GetTaskRequest,
   type Resource as V1Resource,
 } from '../gen/v1/flyteidl/admin/agent_pb.js';
-import { LiteralMapSchema } from '../gen/v1/flyteidl/core/literals_pb.js';
 import { TaskTemplateSchema as V1TaskTemplateSchema } from '../gen/v1/flyteidl/core/tasks_pb.js';
 import {
   AgentMetadataService,
@@ -46,6 +47,10 @@ import {
 } from './handlers.js';
 import { convertMessage } from './convert.js';
 import { grpcServiceDefinition } from './service-definition.js';
+import { lengthDelimitedField } from './wire-field.js';
+
+const CREATE_INPUTS_FIELD = CreateTaskRequestSchema.field.inputs.number;
+const SYNC_INPUTS_FIELD = ExecuteTaskSyncRequestSchema.field.inputs.number;
 import { metricsQuery, requireCategory } from './v2-service.js';
 
 /**
@@ -56,8 +61,11 @@ import { metricsQuery, requireCategory } from './v2-service.js';
 export function flyte1Services(dispatcher: Dispatcher, env: HandlerEnvironment) {
   const protocol = 'v1' as const;
   const asyncImpl: UntypedServiceImplementation = {
-    CreateTask: unaryHandler(env, async (request: CreateTaskRequest, signal) => {
-      const resourceMeta = await dispatcher.create(createData(request), { protocol, signal });
+    CreateTask: unaryHandler(env, async (request: CreateTaskRequest, signal, wire) => {
+      const resourceMeta = await dispatcher.create(
+        createData(request, lengthDelimitedField(wire, CREATE_INPUTS_FIELD) ?? new Uint8Array()),
+        { protocol, signal },
+      );
       return create(CreateTaskResponseSchema, { resourceMeta });
     }),
     GetTask: unaryHandler(env, async (request: GetTaskRequest, signal) => {
@@ -126,27 +134,34 @@ export function flyte1Services(dispatcher: Dispatcher, env: HandlerEnvironment) 
   };
 
   const syncImpl: UntypedServiceImplementation = {
-    ExecuteTaskSync: collectThenAnswerHandler(env, 2, async (requests: ExecuteTaskSyncRequest[], signal) => {
-      const header = requests.find((r) => r.part.case === 'header')?.part.value;
-      if (header === undefined || header.$typeName !== 'flyteidl.admin.CreateRequestHeader') {
-        throw new InvalidArgumentError(
-          'ExecuteTaskSync: the first message must be a header with the task template.',
+    ExecuteTaskSync: collectThenAnswerHandler(
+      env,
+      2,
+      async (requests: ExecuteTaskSyncRequest[], signal, wires) => {
+        const header = requests.find((r) => r.part.case === 'header')?.part.value;
+        if (header === undefined || header.$typeName !== 'flyteidl.admin.CreateRequestHeader') {
+          throw new InvalidArgumentError(
+            'ExecuteTaskSync: the first message must be a header with the task template.',
+          );
+        }
+        const inputsAt = requests.findIndex((r) => r.part.case === 'inputs');
+        const inputsWire = inputsAt < 0 ? undefined : wires[inputsAt];
+        const resource = await dispatcher.executeSync(
+          createData(
+            {
+              template: header.template,
+              outputPrefix: header.outputPrefix,
+              taskExecutionMetadata: header.taskExecutionMetadata,
+            },
+            (inputsWire && lengthDelimitedField(inputsWire, SYNC_INPUTS_FIELD)) ?? new Uint8Array(),
+          ),
+          { protocol, signal },
         );
-      }
-      const inputs = requests.find((r) => r.part.case === 'inputs')?.part.value;
-      const resource = await dispatcher.executeSync(
-        createData({
-          template: header.template,
-          inputs: inputs?.$typeName === 'flyteidl.core.LiteralMap' ? inputs : undefined,
-          outputPrefix: header.outputPrefix,
-          taskExecutionMetadata: header.taskExecutionMetadata,
-        }),
-        { protocol, signal },
-      );
-      return create(ExecuteTaskSyncResponseSchema, {
-        res: { case: 'header', value: { resource: toV1Resource(resource) } },
-      });
-    }),
+        return create(ExecuteTaskSyncResponseSchema, {
+          res: { case: 'header', value: { resource: toV1Resource(resource) } },
+        });
+      },
+    ),
   };
 
   const metadataImpl: UntypedServiceImplementation = {
@@ -195,11 +210,17 @@ function toAgent(listing: {
   });
 }
 
+/**
+ * `inputsWire` is the LiteralMap as it came on the wire: Flyte 1's `map<string, Literal>` encodes exactly like Flyte
+ * 2's repeated NamedLiteral, so the Flyte 2 inputs are read straight from those bytes (no re-encoding of what may be
+ * megabytes of literals).
+ */
 function createData(
-  request: Pick<CreateTaskRequest, 'template' | 'inputs' | 'outputPrefix' | 'taskExecutionMetadata'>,
+  request: Pick<CreateTaskRequest, 'template' | 'outputPrefix' | 'taskExecutionMetadata'>,
+  inputsWire: Uint8Array,
 ): CreateRequestData {
   try {
-    return convertCreateData(request);
+    return convertCreateData(request, inputsWire);
   } catch (error) {
     // Fields Flyte 1 does not know travel as unknown fields and are read again by the Flyte 2 schema; a caller can
     // make them fail there (e.g. invalid UTF-8 where Flyte 2 has a string). That is a malformed request.
@@ -210,10 +231,9 @@ function createData(
 }
 
 function convertCreateData(
-  request: Pick<CreateTaskRequest, 'template' | 'inputs' | 'outputPrefix' | 'taskExecutionMetadata'>,
+  request: Pick<CreateTaskRequest, 'template' | 'outputPrefix' | 'taskExecutionMetadata'>,
+  inputBytes: Uint8Array,
 ): CreateRequestData {
-  const inputBytes =
-    request.inputs === undefined ? new Uint8Array() : toBinary(LiteralMapSchema, request.inputs);
   return {
     template:
       request.template === undefined

@@ -1,8 +1,9 @@
-import { create, toBinary } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import { timestampDate, type Duration } from '@bufbuild/protobuf/wkt';
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import {
   ConnectorSchema,
+  CreateTaskRequestSchema,
   CreateTaskResponseSchema,
   DeleteTaskResponseSchema,
   GetConnectorResponseSchema,
@@ -19,7 +20,6 @@ import {
   type TaskCategory as TaskCategoryMessage,
 } from '../gen/v2/flyteidl2/connector/connector_pb.js';
 import { AsyncConnectorService, ConnectorMetadataService } from '../gen/v2/flyteidl2/connector/service_pb.js';
-import { InputsSchema } from '../gen/v2/flyteidl2/task/common_pb.js';
 import type { Connection } from '../gen/v2/flyteidl2/core/security_pb.js';
 import type { TaskCategory } from '../connector.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -27,17 +27,20 @@ import type { Dispatcher, TaskRequestData } from '../service/dispatcher.js';
 import type { MetricsQuery } from '../resource.js';
 import { serverStreamingHandler, unaryHandler, type HandlerEnvironment } from './handlers.js';
 import { grpcServiceDefinition } from './service-definition.js';
+import { lengthDelimitedField } from './wire-field.js';
+
+const INPUTS_FIELD = CreateTaskRequestSchema.field.inputs.number;
 
 /** Flyte 2: `flyteidl2.connector.AsyncConnectorService` and `ConnectorMetadataService`. */
 export function flyte2Services(dispatcher: Dispatcher, env: HandlerEnvironment) {
   const protocol = 'v2' as const;
   const asyncImpl: UntypedServiceImplementation = {
-    CreateTask: unaryHandler(env, async (request: CreateTaskRequest, signal) => {
+    CreateTask: unaryHandler(env, async (request: CreateTaskRequest, signal, wire) => {
       const resourceMeta = await dispatcher.create(
         {
           template: request.template,
           inputs: request.inputs?.literals ?? [],
-          inputBytes: request.inputs === undefined ? 0 : toBinary(InputsSchema, request.inputs).byteLength,
+          inputBytes: lengthDelimitedField(wire, INPUTS_FIELD)?.byteLength ?? 0,
           outputPrefix: request.outputPrefix,
           metadata: request.taskExecutionMetadata,
           connection: request.connection,

@@ -5,6 +5,8 @@
 //   google/api/annotations.proto (imported for HTTP routes only) comes from google-proto-files.
 // - Flyte 2: @flyteorg/flyteidl2 ships protobuf-es TypeScript with `.ts` import extensions; the closure of the
 //   connector service is copied with its relative imports rewritten to `.js` so that tsc compiles it like ours.
+// - gRPC health: grpc.health.v1 from the .proto that grpc-health-check ships (a dev dependency only: the service
+//   implements health itself on protobuf-es, without that package's protobufjs runtime).
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,21 +20,46 @@ const genRoot = join(packageRoot, 'src', 'gen');
 const packageDir = (name) => dirname(require.resolve(`${name}/package.json`));
 
 function generateFlyte1() {
-  const protoRoot = mkdtempSync(join(tmpdir(), 'flyteidl-v1-'));
+  bufGenerate(
+    (protoRoot) => {
+      cpSync(join(packageDir('@flyteorg/flyteidl'), 'protos', 'flyteidl'), join(protoRoot, 'flyteidl'), {
+        recursive: true,
+      });
+      cpSync(join(packageDir('google-proto-files'), 'google', 'api'), join(protoRoot, 'google', 'api'), {
+        recursive: true,
+      });
+    },
+    join(genRoot, 'v1'),
+    join('flyteidl', 'service', 'agent.proto'),
+  );
+}
+
+function generateHealth() {
+  bufGenerate(
+    (protoRoot) => {
+      mkdirSync(join(protoRoot, 'grpc', 'health', 'v1'), { recursive: true });
+      cpSync(
+        join(packageDir('grpc-health-check'), 'proto', 'health', 'v1', 'health.proto'),
+        join(protoRoot, 'grpc', 'health', 'v1', 'health.proto'),
+      );
+    },
+    join(genRoot, 'health'),
+    join('grpc', 'health', 'v1', 'health.proto'),
+  );
+}
+
+/** Compiles `path` (and its imports) from a temporary proto tree that `fill` writes, into `out`. */
+function bufGenerate(fill, out, path) {
+  const protoRoot = mkdtempSync(join(tmpdir(), 'flyte-connect-protos-'));
   try {
-    cpSync(join(packageDir('@flyteorg/flyteidl'), 'protos', 'flyteidl'), join(protoRoot, 'flyteidl'), {
-      recursive: true,
-    });
-    cpSync(join(packageDir('google-proto-files'), 'google', 'api'), join(protoRoot, 'google', 'api'), {
-      recursive: true,
-    });
+    fill(protoRoot);
     writeFileSync(join(protoRoot, 'buf.yaml'), 'version: v2\n');
     const template = {
       version: 'v2',
       plugins: [
         {
           local: resolveBin('protoc-gen-es'),
-          out: join(genRoot, 'v1'),
+          out,
           opt: ['target=ts', 'import_extension=js'],
           include_imports: true,
         },
@@ -40,14 +67,7 @@ function generateFlyte1() {
     };
     execFileSync(
       resolveBin('buf'),
-      [
-        'generate',
-        protoRoot,
-        '--template',
-        JSON.stringify(template),
-        '--path',
-        join(protoRoot, 'flyteidl', 'service', 'agent.proto'),
-      ],
+      ['generate', protoRoot, '--template', JSON.stringify(template), '--path', join(protoRoot, path)],
       { stdio: 'inherit' },
     );
   } finally {
@@ -95,7 +115,9 @@ function copyFlyte2() {
 
 rmSync(genRoot, { recursive: true, force: true });
 generateFlyte1();
+generateHealth();
 const copied = copyFlyte2();
 console.log(
-  `codegen: Flyte 1 types generated from @flyteorg/flyteidl, ${copied} Flyte 2 files from @flyteorg/flyteidl2`,
+  `codegen: Flyte 1 types generated from @flyteorg/flyteidl, ${copied} Flyte 2 files from @flyteorg/flyteidl2, ` +
+    'gRPC health from grpc-health-check',
 );

@@ -2,7 +2,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Flyte1Client } from './support/flyte1-client.js';
 import { Code, connectError, flyte2Client, type Flyte2Client } from './support/flyte2-client.js';
-import { healthCheck, reflectionListServices, reflectionRequest } from './support/grpc-extras.js';
+import {
+  healthCheck,
+  healthList,
+  healthWatch,
+  reflectionListServices,
+  reflectionRequest,
+} from './support/grpc-extras.js';
 import { startService, stopAllServices, type ServiceProcess } from './support/service-process.js';
 import { jobTask, v1CreateRequest, v2CreateRequest } from './support/tasks.js';
 import { findSamples, httpGet, parsePrometheus, pollUntil, sampleValue } from './support/util.js';
@@ -47,6 +53,38 @@ describe('grpc.health.v1.Health', () => {
   it('answers NOT_FOUND for a service it does not serve', async () => {
     await expect(healthCheck(service.grpcPort, 'no.such.Service')).rejects.toMatchObject({ code: 5 });
   });
+
+  it('lists every service with its status', async () => {
+    const statuses = await healthList(service.grpcPort);
+    expect(statuses['']).toBe('SERVING');
+    for (const name of FLYTE_SERVICES) expect(statuses[name]).toBe('SERVING');
+  });
+
+  it('Watch sends the status at once and again when it changes (SIGTERM: NOT_SERVING)', async () => {
+    const own = await startService({ gracePeriod: 2 });
+    const watch = healthWatch(own.grpcPort, '');
+    const unknown = healthWatch(own.grpcPort, 'no.such.Service');
+    try {
+      await pollUntil(
+        async () => watch.statuses.length + unknown.statuses.length,
+        () => watch.statuses.length > 0 && unknown.statuses.length > 0,
+        { timeoutMs: 5_000 },
+      );
+      expect(watch.statuses).toEqual(['SERVING']);
+      expect(unknown.statuses).toEqual(['SERVICE_UNKNOWN']);
+      own.child.kill('SIGTERM');
+      await pollUntil(
+        async () => watch.statuses.length,
+        (n) => n > 1,
+        { timeoutMs: 5_000 },
+      );
+      expect(watch.statuses).toEqual(['SERVING', 'NOT_SERVING']);
+    } finally {
+      watch.close();
+      unknown.close();
+      await own.exited;
+    }
+  });
 });
 
 describe('grpc.reflection.v1.ServerReflection', () => {
@@ -63,6 +101,17 @@ describe('grpc.reflection.v1.ServerReflection', () => {
     const files = response['file_descriptor_response']['file_descriptor_proto'] as Buffer[];
     expect(files.length).toBeGreaterThan(0);
     expect(Buffer.concat(files).toString('latin1')).toContain('flyteidl2/connector/service.proto');
+  });
+
+  it('answers v1alpha too (older grpcurl), for Flyte 1 services', async () => {
+    const response = await reflectionRequest(
+      service.grpcPort,
+      { file_containing_symbol: 'flyteidl.service.AsyncAgentService' },
+      5_000,
+      'v1alpha',
+    );
+    const files = response['file_descriptor_response']['file_descriptor_proto'] as Buffer[];
+    expect(Buffer.concat(files).toString('latin1')).toContain('flyteidl/service/agent.proto');
   });
 });
 

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+// The flyte-connect command line. `main.ts`, the executable, loads it once the compile cache is on.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { listCommand } from './list.js';

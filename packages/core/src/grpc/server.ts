@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { HealthImplementation } from 'grpc-health-check';
 import { file_flyteidl_service_agent } from '../gen/v1/flyteidl/service/agent_pb.js';
 import { file_flyteidl2_connector_service } from '../gen/v2/flyteidl2/connector/service_pb.js';
 import type { Dispatcher } from '../service/dispatcher.js';
 import type { HandlerEnvironment } from './handlers.js';
+import { HealthService } from './health.js';
 import { addLazyReflection } from './reflection.js';
 import { flyte1Services } from './v1-service.js';
 import { flyte2Services } from './v2-service.js';
@@ -71,11 +71,11 @@ export async function startGrpcServer(
     server.addService(service.definition, service.implementation);
   }
   const names = services.map((s) => s.name);
-  const health = new HealthImplementation({
+  const health = new HealthService({
     '': 'SERVING',
-    ...Object.fromEntries(names.map((n) => [n, 'SERVING'])),
+    ...Object.fromEntries(names.map((n) => [n, 'SERVING' as const])),
   });
-  health.addToServer(server);
+  health.addToServer(server, env);
   addLazyReflection(server, [file_flyteidl_service_agent, file_flyteidl2_connector_service]);
 
   const credentials =

@@ -22,6 +22,10 @@ const REFLECTION_PROTO = join(
   dirname(require.resolve('@grpc/reflection/package.json')),
   'build/proto/grpc/reflection/v1/reflection.proto',
 );
+const REFLECTION_V1ALPHA_PROTO = join(
+  dirname(require.resolve('@grpc/reflection/package.json')),
+  'build/proto/grpc/reflection/v1alpha/reflection.proto',
+);
 const LOOSE = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true } as const;
 
 const CLIENT_OPTIONS = { 'grpc.use_local_subchannel_pool': 1 };
@@ -50,6 +54,55 @@ export function healthCheck(port: number, service: string, timeoutMs = 5_000): P
   });
 }
 
+/** `grpc.health.v1.Health/List`: every service's status by name. */
+export function healthList(port: number, timeoutMs = 5_000): Promise<Record<string, string>> {
+  healthPackage ??= loadPackageDefinition(loadSync(HEALTH_PROTO, LOOSE));
+  const client = new healthPackage.grpc.health.v1.Health(
+    `127.0.0.1:${port}`,
+    credentials.createInsecure(),
+    CLIENT_OPTIONS,
+  );
+  return new Promise((resolve, reject) => {
+    client.List(
+      {},
+      { deadline: Date.now() + timeoutMs },
+      (error: ServiceError | null, response: V1Message) => {
+        client.close();
+        if (error !== null) reject(error);
+        else
+          resolve(
+            Object.fromEntries(
+              Object.entries(response['statuses'] as Record<string, { status: string }>).map(
+                ([name, value]) => [name, value.status],
+              ),
+            ),
+          );
+      },
+    );
+  });
+}
+
+/** `grpc.health.v1.Health/Watch`: every status the server sends, as it arrives; `close()` cancels the stream. */
+export function healthWatch(port: number, service: string): { statuses: string[]; close: () => void } {
+  healthPackage ??= loadPackageDefinition(loadSync(HEALTH_PROTO, LOOSE));
+  const client = new healthPackage.grpc.health.v1.Health(
+    `127.0.0.1:${port}`,
+    credentials.createInsecure(),
+    CLIENT_OPTIONS,
+  );
+  const statuses: string[] = [];
+  const call = client.Watch({ service }) as NodeJS.EventEmitter & { cancel: () => void };
+  call.on('data', (response: V1Message) => statuses.push(response['status'] as string));
+  call.on('error', () => undefined);
+  return {
+    statuses,
+    close: () => {
+      call.cancel();
+      client.close();
+    },
+  };
+}
+
 /** `grpc.reflection.v1.ServerReflection`: the names of the services the server lists. */
 export function reflectionListServices(port: number, timeoutMs = 5_000): Promise<string[]> {
   return reflectionRequest(port, { list_services: '*' }, timeoutMs).then((response) =>
@@ -57,10 +110,15 @@ export function reflectionListServices(port: number, timeoutMs = 5_000): Promise
   );
 }
 
-/** `grpc.reflection.v1.ServerReflection`: one request, one response. */
-export function reflectionRequest(port: number, request: V1Message, timeoutMs = 5_000): Promise<V1Message> {
-  reflectionPackage ??= loadPackageDefinition(loadSync(REFLECTION_PROTO, LOOSE));
-  const client = new reflectionPackage.grpc.reflection.v1.ServerReflection(
+/** `grpc.reflection.v1.ServerReflection` (or v1alpha, which older grpcurl uses): one request, one response. */
+export function reflectionRequest(
+  port: number,
+  request: V1Message,
+  timeoutMs = 5_000,
+  version: 'v1' | 'v1alpha' = 'v1',
+): Promise<V1Message> {
+  reflectionPackage ??= loadPackageDefinition(loadSync([REFLECTION_PROTO, REFLECTION_V1ALPHA_PROTO], LOOSE));
+  const client = new reflectionPackage.grpc.reflection[version].ServerReflection(
     `127.0.0.1:${port}`,
     credentials.createInsecure(),
     CLIENT_OPTIONS,

@@ -44,22 +44,25 @@ export function addLazyReflection(server: AddService, files: readonly DescFile[]
       responseSerialize: bytes,
       responseDeserialize: bytes,
     };
-    server.addService({ ServerReflectionInfo: definition }, {
-      ServerReflectionInfo: (call: ServerDuplexStream<Buffer, Buffer>) => {
-        load().then(
-          (services) => {
-            const real = services.get(path);
-            const method = real === undefined ? undefined : Object.values(real.definition)[0];
-            const handler = real?.implementation['ServerReflectionInfo'] as
-              ((stream: ReflectionStream) => void) | undefined;
-            if (method === undefined || handler === undefined)
-              throw new Error(`no reflection service at ${path}`);
-            handler(decodingStream(call, method));
-          },
-          (error: unknown) => call.destroy(error instanceof Error ? error : new Error(String(error))),
-        );
+    server.addService(
+      { ServerReflectionInfo: definition },
+      {
+        ServerReflectionInfo: (call: ServerDuplexStream<Buffer, Buffer>) => {
+          load().then(
+            (services) => {
+              const real = services.get(path);
+              const method = real === undefined ? undefined : Object.values(real.definition)[0];
+              const handler = real?.implementation['ServerReflectionInfo'] as
+                ((stream: ReflectionStream) => void) | undefined;
+              if (method === undefined || handler === undefined)
+                throw new Error(`no reflection service at ${path}`);
+              handler(decodingStream(call, method));
+            },
+            (error: unknown) => call.destroy(error instanceof Error ? error : new Error(String(error))),
+          );
+        },
       },
-    });
+    );
   }
 }
 

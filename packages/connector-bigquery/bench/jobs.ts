@@ -11,6 +11,9 @@
 //   service RSS               VmRSS at the end of the window (and VmHWM, the peak)
 //   backend calls per Get     jobs.get and token requests the backend received per GetTask
 //   connections               TCP connections the backend accepted during the window (keep-alive check)
+// BENCH_SERVICE_NODE_OPTIONS is handed to the service as NODE_OPTIONS, e.g. to profile it:
+//   BENCH_SERVICE_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/bq-prof' npm run bench -w @org/connector-bigquery
+// (the profile is written when the service exits after the window; the bench waits for that).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -27,7 +30,8 @@ const RESYNC_MS = Number(process.env['BENCH_RESYNC_MS'] ?? 1000);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 20);
 const WORKERS = Number(process.env['BENCH_WORKERS'] ?? 50);
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
-const PLUGIN = join(PACKAGE_DIR, 'dist/plugin.js');
+// BENCH_PLUGIN serves another build of the plugin (e.g. the previous version's) to compare before and after.
+const PLUGIN = process.env['BENCH_PLUGIN'] ?? join(PACKAGE_DIR, 'dist/plugin.js');
 const CLI = join(PACKAGE_DIR, '../core/dist/cli/main.js');
 const TASK_FILE = join(PACKAGE_DIR, 'demo/query-task.yaml');
 const PROJECT = 'demo-project';
@@ -63,6 +67,10 @@ const serviceArgs = [
 const service = pinned
   ? spawn('taskset', ['-c', String(cores - 1), process.execPath, ...serviceArgs], serviceOptions())
   : spawn(process.execPath, serviceArgs, serviceOptions());
+// A bench that fails (e.g. set-up refused) must not leave the service running behind it.
+process.once('exit', () => {
+  if (service.exitCode === null && service.signalCode === null) service.kill('SIGKILL');
+});
 const { grpcPort, metricsPort } = await serving(service);
 
 const template = parseTaskFile(readFileSync(TASK_FILE), 'query-task.yaml').template;
@@ -79,15 +87,26 @@ const engine = new TaskEngine({
   callTimeoutMs: 10_000,
 });
 const connection = { secrets: { google_application_credentials: account.json }, configs: {} };
+// A CreateTask that misses its deadline while the machine is loaded is submitted again (and counted), as in the
+// Snowflake bench: the figures are about polling, and the set-up only has to reach JOBS RUNNING tasks.
+let setUp = true;
+let createRetries = 0;
+let fatal: string | undefined;
+const submit = () => engine.submit({ template, inputs, outputPrefix: '', connection });
+engine.on('done', (task, final) => {
+  if (!setUp) return;
+  if (final.reason === 'create-failed' && final.phase === 'RETRYABLE_FAILED' && createRetries < JOBS) {
+    createRetries += 1;
+    submit();
+  } else fatal ??= `${task.id} ended ${final.phase} (${final.reason}): ${final.message}`;
+});
 const setupStart = performance.now();
-for (let i = 0; i < JOBS; i += 1) engine.submit({ template, inputs, outputPrefix: '', connection });
+for (let i = 0; i < JOBS; i += 1) submit();
 while ((engine.stats().byPhase.RUNNING ?? 0) < JOBS) {
-  const stats = engine.stats();
-  if (stats.calls.createFailed > 0 || stats.calls.getFailed > 0) {
-    throw new Error(`set-up failed: ${JSON.stringify(stats.calls)}`);
-  }
+  if (fatal !== undefined) throw new Error(`set-up failed: ${fatal}`);
   await sleep(20);
 }
+setUp = false;
 const setupSeconds = (performance.now() - setupStart) / 1000;
 await sleep(RESYNC_MS * 2); // let the poll schedule spread out
 
@@ -101,7 +120,10 @@ const stats = engine.stats();
 
 engine.close();
 client.close();
+const exited = new Promise<void>((resolve) => service.once('exit', () => resolve()));
 service.kill('SIGTERM');
+// Wait for the service to drain and exit, so that a --cpu-prof profile is complete when the bench returns.
+await Promise.race([exited, sleep(15_000)]);
 await backend.close();
 
 const wall = (after.at - before.at) / 1000;
@@ -131,6 +153,7 @@ const header =
 const rows = [
   ['measure', 'value', 'target'],
   [`set-up: ${JOBS} CreateTask + first GetTask (s)`, fmt(figures.setupSeconds, 2), ''],
+  ['CreateTask submitted again after missing its deadline (set-up)', String(createRetries), '0'],
   [
     'GetTask/s answered by the service',
     fmt(figures.getsPerSecond, 0),
@@ -161,6 +184,9 @@ function serviceOptions() {
       HOME: process.env['HOME'],
       FLYTE_BIGQUERY_ENDPOINT: backend.url,
       METADATA_SERVER_DETECTION: 'none',
+      ...(process.env['BENCH_SERVICE_NODE_OPTIONS'] === undefined
+        ? {}
+        : { NODE_OPTIONS: process.env['BENCH_SERVICE_NODE_OPTIONS'] }),
     },
     stdio: ['ignore', 'pipe', 'inherit'] as ['ignore', 'pipe', 'inherit'],
   };

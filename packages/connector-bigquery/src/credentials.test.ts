@@ -18,6 +18,21 @@ describe('service-account keys', () => {
     expect(key.fingerprint).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('gives a key seen before the same answer, and never reuses it for a key that differs in any field', () => {
+    const base = { type: 'service_account', client_email: 'a@p.iam.gserviceaccount.com', private_key: pem };
+    const first = serviceAccountKey(base);
+    expect(serviceAccountKey({ ...base })).toEqual(first);
+    const variants = [
+      { ...base, client_email: 'b@p.iam.gserviceaccount.com' },
+      { ...base, private_key_id: 'key-2' },
+      { ...base, token_uri: 'https://oauth2.example.test/token' },
+    ].map((value) => serviceAccountKey(value));
+    expect(new Set([first, ...variants].map((key) => key.fingerprint)).size).toBe(4);
+    expect(serviceAccountKey({ ...base, project_id: 'other' }).projectId).toBe('other');
+    // Checks on the JSON itself still apply to a private key seen before.
+    expect(credentialsProblem({ ...base, type: 'external_account' })).toMatch(/only service-account keys/);
+  });
+
   it.each([
     ['a string', `not json ${MARKER}`, /expected a service-account key JSON object/],
     ['no client_email', { private_key: MARKER }, /lacks a valid client_email/],

@@ -3,6 +3,7 @@
 // @google-cloud/bigquery SDK and google-auth-library talking to the local BigQuery backend and token endpoint.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOB_STATUS_FIELDS } from '../src/job-status.js';
 import { makeServiceAccount } from './backend/service-account.js';
 import { byName, callError } from './support/assertions.js';
 import { literals, types } from './support/flyte.js';
@@ -66,14 +67,26 @@ describe.each<Protocol>(['v1', 'v2'])('through the service (%s)', (protocol) => 
         uri: `https://console.cloud.google.com/bigquery?project=${GCP_PROJECT}&j=bq:US:${String(meta['jobId'])}&page=queryresults`,
       }),
     ]);
-    expect(resource.customInfo).toMatchObject({
+    // Every custom_info entry, although get asks BigQuery for part of the job resource only (`fields`).
+    expect(resource.customInfo).toEqual({
       jobId: meta['jobId'],
+      project: GCP_PROJECT,
+      location: 'US',
+      state: 'DONE',
       statementType: 'SELECT',
       totalBytesProcessed: expect.any(Number),
       totalBytesBilled: expect.any(Number),
       totalSlotMs: expect.any(Number),
       cacheHit: expect.any(Boolean),
+      destinationTable: `${GCP_PROJECT}:${table['datasetId']}.${table['tableId']}`,
+      creationTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      startTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      endTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
+    const read = env.backend
+      .requestsFor('jobs.get')
+      .find((request) => request.path.endsWith(String(meta['jobId'])));
+    expect(read?.query).toMatchObject({ location: 'US', fields: JOB_STATUS_FIELDS });
   });
 
   it('reports PENDING as INITIALIZING, RUNNING as RUNNING and DONE as SUCCEEDED', async () => {
@@ -92,6 +105,17 @@ describe.each<Protocol>(['v1', 'v2'])('through the service (%s)', (protocol) => 
     expect(phaseOf(done)).toBe('SUCCEEDED');
     // No output declared, none reported.
     expect(done.outputs?.literals ?? []).toEqual([]);
+  });
+
+  it('reports the rows a DML statement changed', async () => {
+    const client = env.client(protocol);
+    const task = await submit(client, {
+      sql: "UPDATE shop.orders SET state = 'x' WHERE TRUE",
+      custom: BASE_CUSTOM,
+    });
+    const done = await pollToEnd(client, task);
+    expect(phaseOf(done)).toBe('SUCCEEDED');
+    expect(done.customInfo).toMatchObject({ statementType: 'UPDATE', numDmlAffectedRows: 3 });
   });
 
   it('reports a failed job as FAILED with BigQuery reason and message', async () => {

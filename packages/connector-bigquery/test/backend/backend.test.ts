@@ -97,6 +97,28 @@ describe('the local BigQuery backend, driven by the SDK', () => {
     expect(metadata.status).toMatchObject({ state: 'DONE', errorResult: { reason: 'stopped' } });
   });
 
+  it('answers jobs.get with only the fields asked for (partial response), and 400 for a bad selection', async () => {
+    backend.planNextJob({ mode: 'manual' });
+    await bigquery.createJob({
+      jobId: 'partial',
+      configuration: { query: { query: 'SELECT 1', useLegacySql: false }, labels: { team: 'a' } },
+    });
+    const job = bigquery.job('partial', { location: 'US' });
+    const [selected] = await job.getMetadata({
+      fields: 'jobReference/location,status(state),configuration(query(destinationTable/projectId))',
+    });
+    expect(selected).toEqual({
+      jobReference: { location: 'US' },
+      status: { state: 'PENDING' },
+      configuration: { query: { destinationTable: { projectId: 'p' } } },
+    });
+    await expect(job.getMetadata({ fields: 'status(state' })).rejects.toMatchObject({ code: 400 });
+    await expect(job.getMetadata({ fields: 'nonsense' })).rejects.toMatchObject({
+      code: 400,
+      message: 'Invalid field selection nonsense',
+    });
+  });
+
   it('refuses calls without a valid bearer token when auth is required (401)', async () => {
     backend.requireAuth = true;
     try {

@@ -1,7 +1,8 @@
 // A local BigQuery REST v2 backend for the tests, written from the documented protocol the Node SDK speaks:
 // jobs.insert (caller-chosen job ids, 409 on a duplicate), jobs.get (with the location rule), jobs.cancel,
 // jobs.getQueryResults, Google's error bodies, OAuth bearer tokens issued by a local token endpoint that
-// verifies service-account JWT assertions. Tests drive job states, inject faults and read the requests.
+// verifies service-account JWT assertions, partial responses (`fields`) on jobs.get. Tests drive job states,
+// inject faults and read the requests.
 import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import {
   createServer,
@@ -12,6 +13,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readAssertion, type JwtClaims } from './jwt.js';
+import { JOB_RESOURCE_FIELDS, parseFields, selectFields, type FieldSelection } from './partial-response.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -323,7 +325,7 @@ export class BigQueryBackend {
         this.insert(project, body, principal, response);
         return;
       case 'jobs.get':
-        this.get(project, route.params['job'] ?? '', query['location'], response);
+        this.get(project, route.params['job'] ?? '', query['location'], query['fields'], response);
         return;
       case 'jobs.cancel':
         this.cancel(project, route.params['job'] ?? '', query['location'], response);
@@ -504,9 +506,31 @@ export class BigQueryBackend {
     return job;
   }
 
-  private get(project: string, jobId: string, location: string | undefined, response: ServerResponse): void {
+  private get(
+    project: string,
+    jobId: string,
+    location: string | undefined,
+    fields: string | undefined,
+    response: ServerResponse,
+  ): void {
+    let selection: FieldSelection | undefined;
+    if (fields !== undefined) {
+      try {
+        selection = parseFields(fields);
+      } catch (error) {
+        sendError(response, 400, 'invalid', (error as Error).message);
+        return;
+      }
+      const unknown = [...selection.keys()].find((field) => !JOB_RESOURCE_FIELDS.has(field));
+      if (unknown !== undefined) {
+        sendError(response, 400, 'invalid', `Invalid field selection ${unknown}`);
+        return;
+      }
+    }
     const job = this.find(project, jobId, location, response);
-    if (job !== undefined) sendJson(response, 200, this.resource(job));
+    if (job === undefined) return;
+    const resource = this.resource(job);
+    sendJson(response, 200, selection === undefined ? resource : selectFields(resource, selection));
   }
 
   private cancel(

@@ -16,7 +16,7 @@ import type { ResourceMetaCodec } from '../meta-codec.js';
 import type { LogPage, LogsQuery, MetricResult, Resource } from '../resource.js';
 import type { ConnectorSpec } from '../spec/types.js';
 import type { TransferredContext } from './protocol.js';
-import { WorkerStartError, type HostCall, type WorkerHost } from './worker-host.js';
+import { WorkerStartError, type CallPayload, type HostCall, type WorkerHost } from './worker-host.js';
 
 /**
  * The main thread's stand-in for a connector that runs in a worker thread. It carries the original's metadata
@@ -59,13 +59,10 @@ class IsolatedAsyncConnector extends AsyncConnector<JsonValue> {
     // Optional methods exist only when the original has them: core answers UNIMPLEMENTED otherwise.
     if (original.getMetrics !== undefined) {
       this.getMetrics = (meta, query, ctx) =>
-        this.host.call(
-          this.index,
-          'getMetrics',
-          'get_metrics',
-          { context: transferable(ctx), meta, metricsQuery: query },
-          hostCall(ctx, this.spec),
-        ) as Promise<readonly MetricResult[]>;
+        forward(this.host, this.index, this.spec, 'getMetrics', 'get_metrics', ctx, {
+          meta,
+          metricsQuery: query,
+        }) as Promise<readonly MetricResult[]>;
     }
     if (original.getLogs !== undefined) {
       this.getLogs = (meta, query: LogsQuery, ctx) =>
@@ -78,33 +75,15 @@ class IsolatedAsyncConnector extends AsyncConnector<JsonValue> {
   }
 
   async create(ctx: CreateContext): Promise<JsonValue> {
-    return this.host.call(
-      this.index,
-      'create',
-      'create',
-      { context: transferable(ctx) },
-      hostCall(ctx, this.spec),
-    ) as Promise<JsonValue>;
+    return forward(this.host, this.index, this.spec, 'create', 'create', ctx) as Promise<JsonValue>;
   }
 
   async get(meta: JsonValue, ctx: OperationContext): Promise<Resource> {
-    return this.host.call(
-      this.index,
-      'get',
-      'get',
-      { context: transferable(ctx), meta },
-      hostCall(ctx, this.spec),
-    ) as Promise<Resource>;
+    return forward(this.host, this.index, this.spec, 'get', 'get', ctx, { meta }) as Promise<Resource>;
   }
 
   async delete(meta: JsonValue, ctx: OperationContext): Promise<void> {
-    await this.host.call(
-      this.index,
-      'delete',
-      'delete',
-      { context: transferable(ctx), meta },
-      hostCall(ctx, this.spec),
-    );
+    await forward(this.host, this.index, this.spec, 'delete', 'delete', ctx, { meta });
   }
 
   override async open(_env: ConnectorEnvironment): Promise<void> {
@@ -137,13 +116,7 @@ class IsolatedSyncConnector extends SyncConnector {
   }
 
   async do(ctx: CreateContext): Promise<Resource> {
-    return this.host.call(
-      this.index,
-      'do',
-      'do',
-      { context: transferable(ctx) },
-      hostCall(ctx, this.spec),
-    ) as Promise<Resource>;
+    return forward(this.host, this.index, this.spec, 'do', 'do', ctx) as Promise<Resource>;
   }
 
   override async open(_env: ConnectorEnvironment): Promise<void> {
@@ -174,6 +147,19 @@ async function openInWorker(host: WorkerHost, index: number): Promise<void> {
     }
     throw error;
   }
+}
+
+/** Forwards one unary connector method to the worker, with the context it can carry and the call's secrets. */
+function forward(
+  host: WorkerHost,
+  index: number,
+  spec: ConnectorSpec,
+  method: Parameters<WorkerHost['call']>[1],
+  operation: string,
+  ctx: CreateContext | OperationContext,
+  payload: Omit<CallPayload, 'context'> = {},
+): Promise<unknown> {
+  return host.call(index, method, operation, { ...payload, context: transferable(ctx) }, hostCall(ctx, spec));
 }
 
 /** The context without what cannot cross threads; the worker makes its own signal and logger. */

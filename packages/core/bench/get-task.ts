@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { credentials, Client, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Client } from '@grpc/grpc-js';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import {
   CreateTaskRequestSchema,
@@ -15,6 +15,7 @@ import {
   GetTaskResponseSchema,
   CreateTaskResponseSchema,
 } from '../dist/gen/v2/flyteidl2/connector/connector_pb.js';
+import { call, fixedRate, saturate } from './grpc-load.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'dist', 'cli', 'main.js');
@@ -72,69 +73,6 @@ function rssMb(pid: number): number {
   const status = execFileSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' });
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return kb / 1024;
-}
-
-const identity = (b: Buffer) => b;
-function call(client: Client, path: string, request: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    client.makeUnaryRequest(
-      path,
-      identity,
-      identity,
-      request,
-      new Metadata(),
-      { deadline: Date.now() + 10_000 },
-      (error: ServiceError | null, value?: Buffer) => (error ? reject(error) : resolve(value!)),
-    );
-  });
-}
-
-async function saturate(client: Client, path: string, request: Buffer, seconds: number, concurrency = 64) {
-  let count = 0;
-  let errors = 0;
-  const end = performance.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        try {
-          await call(client, path, request);
-          count += 1;
-        } catch {
-          errors += 1;
-        }
-      }
-    }),
-  );
-  return { perSecond: count / seconds, errors };
-}
-
-async function fixedRate(client: Client, path: string, request: Buffer, rate: number, seconds: number) {
-  const latencies: number[] = [];
-  let errors = 0;
-  const total = rate * seconds;
-  const started = performance.now();
-  const pending: Promise<void>[] = [];
-  for (let i = 0; i < total; i += 1) {
-    const due = started + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const sent = performance.now();
-    pending.push(
-      call(client, path, request).then(
-        () => void latencies.push(performance.now() - sent),
-        () => void (errors += 1),
-      ),
-    );
-  }
-  await Promise.all(pending);
-  latencies.sort((a, b) => a - b);
-  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  return {
-    achieved: latencies.length / ((performance.now() - started) / 1000),
-    p50: q(0.5),
-    p99: q(0.99),
-    errors,
-  };
 }
 
 // Load generator on core 0, servers on the last core, so that they do not steal each other's CPU.

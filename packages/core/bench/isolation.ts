@@ -9,13 +9,14 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { Client, credentials } from '@grpc/grpc-js';
 import {
   CreateTaskRequestSchema,
   CreateTaskResponseSchema,
   GetTaskRequestSchema,
   GetTaskResponseSchema,
 } from '../dist/gen/v2/flyteidl2/connector/connector_pb.js';
+import { call, fixedRate, saturate } from './grpc-load.ts';
 import {
   clockTicksPerSecond,
   processCpuTicks,
@@ -33,64 +34,6 @@ const rounds = Number(process.env['BENCH_ROUNDS'] ?? 2);
 const rate = Number(process.env['BENCH_RATE'] ?? 1000);
 const concurrency = 64;
 const SERVICE = '/flyteidl2.connector.AsyncConnectorService';
-const identity = (bytes: Buffer) => bytes;
-
-function call(client: Client, path: string, request: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    client.makeUnaryRequest(
-      path,
-      identity,
-      identity,
-      request,
-      new Metadata(),
-      { deadline: Date.now() + 10_000 },
-      (error: ServiceError | null, value?: Buffer) => (error ? reject(error) : resolve(value!)),
-    );
-  });
-}
-
-async function saturate(client: Client, request: Buffer, durationS: number) {
-  let calls = 0;
-  let errors = 0;
-  const end = performance.now() + durationS * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        try {
-          await call(client, `${SERVICE}/GetTask`, request);
-          calls += 1;
-        } catch {
-          errors += 1;
-        }
-      }
-    }),
-  );
-  return { perSecond: calls / durationS, calls, errors };
-}
-
-async function fixedRate(client: Client, request: Buffer) {
-  const latencies: number[] = [];
-  let errors = 0;
-  const started = performance.now();
-  const pending: Promise<void>[] = [];
-  for (let i = 0; i < rate * seconds; i += 1) {
-    const wait = started + (i * 1000) / rate - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    const sent = performance.now();
-    pending.push(
-      call(client, `${SERVICE}/GetTask`, request).then(
-        () => void latencies.push(performance.now() - sent),
-        () => void (errors += 1),
-      ),
-    );
-  }
-  await Promise.all(pending);
-  latencies.sort((a, b) => a - b);
-  const quantile = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { p50: quantile(0.5), p99: quantile(0.99), errors };
-}
-
 /** A GetTask request for a task the service created (so the envelope and output types are real). */
 async function getTaskRequest(client: Client): Promise<Buffer> {
   const createRequest = create(CreateTaskRequestSchema, {
@@ -150,15 +93,15 @@ async function measure(label: string, args: readonly string[]) {
     const idle = processMemory(pid);
     const client = new Client(`127.0.0.1:${service.grpcPort}`, credentials.createInsecure());
     const request = await getTaskRequest(client);
-    await saturate(client, request, 1); // warm-up: JIT, connection
+    await saturate(client, `${SERVICE}/GetTask`, request, 1); // warm-up: JIT, connection
     const ticksBefore = processCpuTicks(pid);
     const mainBefore = mainThreadCpuTicks(pid);
-    const saturation = await saturate(client, request, seconds);
+    const saturation = await saturate(client, `${SERVICE}/GetTask`, request, seconds, concurrency);
     const perCall = (ticks: number) =>
       ((ticks / clockTicksPerSecond()) * 1e6) / Math.max(1, saturation.calls);
     const cpuUsPerCall = perCall(processCpuTicks(pid) - ticksBefore);
     const mainUsPerCall = perCall(mainThreadCpuTicks(pid) - mainBefore);
-    const latency = await fixedRate(client, request);
+    const latency = await fixedRate(client, `${SERVICE}/GetTask`, request, rate, seconds);
     const loaded = processMemory(pid);
     client.close();
     return { label, startMs, saturation, cpuUsPerCall, mainUsPerCall, latency, idle, loaded };

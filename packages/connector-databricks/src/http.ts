@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 
 const packageVersion = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -50,8 +49,12 @@ const MAX_BACKOFF_MS = 2_000;
  * connector's own per-call budget, honour Retry-After, and never sleep past either — a few lines do that exactly.
  */
 export class JobsHttpClient {
-  private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 64 });
-  private readonly httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 64 });
+  // Not static imports: importing node:http as an ES module evaluates its lazy exports, which loads Node's bundled
+  // undici (+10 MB RSS in every flyte-connect process that discovers this package, used or not).
+  private readonly http = process.getBuiltinModule('node:http');
+  private readonly https = process.getBuiltinModule('node:https');
+  private readonly httpAgent = new this.http.Agent({ keepAlive: true, maxSockets: 64 });
+  private readonly httpsAgent = new this.https.Agent({ keepAlive: true, maxSockets: 64 });
 
   /** Calls the API; retries 429, 5xx and dropped connections with backoff while the budget lasts. */
   async call(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions): Promise<unknown> {
@@ -103,7 +106,7 @@ export class JobsHttpClient {
         reject(noAnswer(`${method} ${url.pathname}: ${reasonText(signal)}`));
         return;
       }
-      const send = secure ? httpsRequest : httpRequest;
+      const send = secure ? this.https.request : this.http.request;
       const request = send(url, {
         method,
         headers,

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
@@ -29,6 +29,9 @@ export interface MetricsServer {
  */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const { registry, health, logger } = options;
+  // Not a static import: importing node:http as an ES module evaluates its lazy exports, which loads Node's bundled
+  // undici (+10 MB RSS, ~20 ms of start-up) that nothing here uses.
+  const { createServer } = process.getBuiltinModule('node:http');
   const server = createServer((request, response) => {
     handle(request, response, registry, health).catch((error: unknown) => {
       logger.warn({ err: error, path: request.url }, 'Metrics endpoint failed');

@@ -1,5 +1,5 @@
 import { create, fromBinary } from '@bufbuild/protobuf';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from './yaml.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { TaskTemplate } from '../gen/v2/flyteidl2/core/tasks_pb.js';
 import { SimpleType, type LiteralType } from '../gen/v2/flyteidl2/core/types_pb.js';

@@ -10,7 +10,7 @@ import {
   type JsonValue,
 } from '@bufbuild/protobuf';
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from './yaml.js';
 import { InvalidArgumentError } from '../errors.js';
 import { TaskTemplateSchema as V1TaskTemplateSchema } from '../gen/v1/flyteidl/core/tasks_pb.js';
 import { ResourceType } from '../gen/v2/flyteidl2/core/identifier_pb.js';

@@ -203,6 +203,8 @@ export function serveCommand(): Command {
         // A boolean flag's commander env support would turn FLYTE_CONNECTOR_ISOLATE=false on; read it here.
         isolate: options.isolate ?? envFlag('FLYTE_CONNECTOR_ISOLATE'),
         isolateHeapMib: options.isolateHeapMib,
+        // The process is the service's own, so an idle replica can give back what start-up used.
+        releaseStartupMemory: true,
         logger,
       });
       started.service = service;

@@ -13,6 +13,7 @@ import { ConnectorRegistry, type ConnectorListing } from '../registry.js';
 import { ServerSecrets } from '../secrets/server-secrets.js';
 import { Dispatcher } from './dispatcher.js';
 import { ConcurrencyLimiter } from './limiter.js';
+import { releaseStartupMemory } from './startup-memory.js';
 
 /** Options of {@link ConnectorService.run}: what `flyte-connect serve` sets from its flags. */
 export interface ConnectorServiceOptions {
@@ -72,6 +73,12 @@ export interface ConnectorServiceOptions {
   readonly isolate?: boolean;
   /** With `isolate`: the heap cap of each worker, in MiB; a worker reaching it is named and restarted. Default 512. */
   readonly isolateHeapMib?: number;
+  /**
+   * Run one full garbage collection before listening, giving back the memory start-up used (~15 MB of an idle
+   * service's RSS) at the cost of a few tens of milliseconds of start-up. Off by default because it collects the
+   * whole process, which an embedding application may not expect; `flyte-connect serve` turns it on.
+   */
+  readonly releaseStartupMemory?: boolean;
 }
 
 /** A running connector service. */
@@ -166,6 +173,7 @@ export const ConnectorService = {
       env,
       watchdog: guard.watchdog,
     });
+    if (options.releaseStartupMemory === true) releaseStartupMemory();
     const grpc = await startGrpcServer(
       dispatcher,
       {

@@ -80,7 +80,10 @@ if (hasTaskset) execFileSync('taskset', ['-cp', '0', String(process.pid)], { std
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 5);
 const path = '/flyteidl2.connector.AsyncConnectorService/GetTask';
 
+// e.g. BENCH_SERVICE_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the service under this load.
+const serviceNodeOptions = (process.env['BENCH_SERVICE_NODE_OPTIONS'] ?? '').split(' ').filter(Boolean);
 const service = await start([
+  ...serviceNodeOptions,
   cli,
   'serve',
   '--port',

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Summary, collectDefaultMetrics, type Registry } from 'prom-client';
+import { Counter, Gauge, collectDefaultMetrics, type Registry } from 'prom-client';
+import { Tally, TalliedHistogram, TalliedSummary } from './tallies.js';
 
 /** The `operation` label values: one per RPC kind (Flyte 1 and Flyte 2 share them). */
 export const OPERATIONS = [
@@ -48,6 +49,9 @@ export const METRIC_NAMES = {
   workerHeap: 'flyte_connector_worker_heap_used_bytes',
 } as const;
 
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const QUEUE_WAIT_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
 /** The task type label value of calls beyond `maxTaskTypes` distinct task types. */
 export const OVERFLOW_TASK_TYPE = '__other__';
 
@@ -68,8 +72,9 @@ export interface CallMeter {
 }
 
 /**
- * The per-(task type, operation) tallies. Counters and the in-flight gauge are plain fields read by prom-client
- * at scrape time, so a call costs a few increments rather than a label hash per metric update.
+ * The per-(task type, operation) tallies. Counters, the in-flight gauge and the latency observations are plain
+ * fields read by prom-client at scrape time, so a call costs a few increments rather than a label hash per metric
+ * update.
  */
 class CallSeries {
   success = 0;
@@ -77,13 +82,11 @@ class CallSeries {
   /** By Python's `error_code` label value ("404" / "500"). */
   readonly failures = new Map<string, number>();
   readonly grpcErrors = new Map<GrpcCodeName, number>();
+  /** Call durations: both the latency summary and the duration histogram read it. */
+  readonly tally = new Tally(DURATION_BUCKETS);
   readonly labels: { readonly task_type: string; readonly operation: Operation };
 
-  constructor(
-    taskType: string,
-    operation: Operation,
-    readonly observeLatency: (seconds: number) => void,
-  ) {
+  constructor(taskType: string, operation: Operation) {
     this.labels = { task_type: taskType, operation };
   }
 }
@@ -113,7 +116,7 @@ class ActiveCall implements CallMeter {
     if (this.#done) return false;
     this.#done = true;
     this.series.inFlight--;
-    this.series.observeLatency((performance.now() - this.startedMs) / 1000);
+    this.series.tally.observe((performance.now() - this.startedMs) / 1000);
     return true;
   }
 }
@@ -121,7 +124,8 @@ class ActiveCall implements CallMeter {
 /** The series of one task type label value. */
 class TaskTypeSeries {
   readonly byOperation = new Map<Operation, CallSeries>();
-  observeInputBytes: ((bytes: number) => void) | undefined;
+  /** Created on the first CreateTask, so that task types never created export no input size series. */
+  inputBytes: Tally | undefined;
 
   constructor(readonly label: string) {}
 }
@@ -131,11 +135,7 @@ export class ServiceMetrics {
   readonly registry: Registry;
   readonly #maxTaskTypes: number;
   readonly #taskTypes = new Map<string, TaskTypeSeries>();
-  readonly #queueWait = new Map<Operation, (seconds: number) => void>();
-  readonly #latency: Summary<'task_type' | 'operation'>;
-  readonly #inputBytes: Summary<'task_type'>;
-  readonly #duration: Histogram<'task_type' | 'operation'>;
-  readonly #queueWaitHistogram: Histogram<'operation'>;
+  readonly #queueWait = new Map<Operation, Tally>();
   // Plain tallies read at scrape time, like the call counters. Keys are label values joined by NUL.
   readonly #blockedSeconds = new Map<string, number>();
   readonly #stalls = new Map<string, number>();
@@ -195,35 +195,45 @@ export class ServiceMetrics {
       },
     });
     // Summaries exactly as the Python servers expose them: _count and _sum only (Python's prometheus_client has
-    // no summary quantiles). Quantiles would cost a t-digest insert per call (~8% of a GetTask's CPU) and cannot
-    // be aggregated across replicas; latency percentiles come from the duration histogram instead.
-    this.#latency = new Summary({
+    // no summary quantiles). Quantiles cannot be aggregated across replicas; latency percentiles come from the
+    // duration histogram instead.
+    const callTallies = () => allSeries().map((series) => ({ labels: series.labels, tally: series.tally }));
+    new TalliedSummary({
       name: METRIC_NAMES.latency,
       help: 'Time spent processing a request, in seconds',
       labelNames: ['task_type', 'operation'],
-      percentiles: [],
-      registers,
+      registry,
+      series: callTallies,
     });
-    this.#inputBytes = new Summary({
+    const taskTypes = this.#taskTypes;
+    new TalliedSummary({
       name: METRIC_NAMES.inputBytes,
       help: 'Size of the input literals of created tasks, in bytes',
       labelNames: ['task_type'],
-      percentiles: [],
-      registers,
+      registry,
+      series: () =>
+        [...taskTypes.values()].flatMap((group) =>
+          group.inputBytes === undefined
+            ? []
+            : [{ labels: { task_type: group.label }, tally: group.inputBytes }],
+        ),
     });
-    this.#duration = new Histogram({
+    new TalliedHistogram({
       name: METRIC_NAMES.duration,
       help: 'Time spent processing a request, in seconds (histogram: aggregate across replicas with histogram_quantile)',
       labelNames: ['task_type', 'operation'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers,
+      buckets: DURATION_BUCKETS,
+      registry,
+      series: callTallies,
     });
-    this.#queueWaitHistogram = new Histogram({
+    const queueWait = this.#queueWait;
+    new TalliedHistogram({
       name: METRIC_NAMES.queueWait,
       help: 'Time a request waited for a worker slot, in seconds',
       labelNames: ['operation'],
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers,
+      buckets: QUEUE_WAIT_BUCKETS,
+      registry,
+      series: () => [...queueWait].map(([operation, tally]) => ({ labels: { operation }, tally })),
     });
     const blockedSeconds = this.#blockedSeconds;
     const stalls = this.#stalls;
@@ -286,12 +296,7 @@ export class ServiceMetrics {
     const group = this.#group(taskType);
     let series = group.byOperation.get(operation);
     if (series === undefined) {
-      const latency = this.#latency.labels({ task_type: group.label, operation });
-      const duration = this.#duration.labels({ task_type: group.label, operation });
-      series = new CallSeries(group.label, operation, (seconds) => {
-        latency.observe(seconds);
-        duration.observe(seconds);
-      });
+      series = new CallSeries(group.label, operation);
       group.byOperation.set(operation, series);
     }
     series.inFlight++;
@@ -301,22 +306,18 @@ export class ServiceMetrics {
   /** The serialized size of a CreateTask's inputs. */
   observeInputBytes(taskType: string, bytes: number): void {
     const group = this.#group(taskType);
-    if (group.observeInputBytes === undefined) {
-      const inputBytes = this.#inputBytes.labels({ task_type: group.label });
-      group.observeInputBytes = (value) => inputBytes.observe(value);
-    }
-    group.observeInputBytes(bytes);
+    group.inputBytes ??= new Tally();
+    group.inputBytes.observe(bytes);
   }
 
   /** How long a call waited for a worker slot before it ran. */
   observeQueueWait(operation: Operation, seconds: number): void {
-    let observe = this.#queueWait.get(operation);
-    if (observe === undefined) {
-      const queueWait = this.#queueWaitHistogram.labels({ operation });
-      observe = (value) => queueWait.observe(value);
-      this.#queueWait.set(operation, observe);
+    let tally = this.#queueWait.get(operation);
+    if (tally === undefined) {
+      tally = new Tally(QUEUE_WAIT_BUCKETS);
+      this.#queueWait.set(operation, tally);
     }
-    observe(seconds);
+    tally.observe(seconds);
   }
 
   /** Time a connector method blocked the event loop synchronously (a stall attributed exactly). */

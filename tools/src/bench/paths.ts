@@ -7,7 +7,7 @@ export const benchDir = dirname(fileURLToPath(import.meta.url));
 export const pythonDir = join(benchDir, 'python');
 export const repoRoot = resolve(benchDir, '..', '..', '..');
 export const coreCli = join(repoRoot, 'packages', 'core', 'dist', 'cli', 'main.js');
-export const benchConnector = join(benchDir, 'bench-connector.ts');
+export const benchConnector = join(benchDir, 'bench-connector.js');
 export const docsFile = join(repoRoot, 'docs', 'benchmarks.md');
 export const chartFile = join(repoRoot, 'docs', 'benchmarks-python-latency.svg');
 

@@ -1,6 +1,6 @@
 """The benchmark's trivial connectors for flyte-sdk's connector server (`c0 --modules bench_flyte_sdk`).
 
-Same semantics as ../bench-connector.ts and bench_flytekit.py:
+Same semantics as ../bench-connector.js and bench_flytekit.py:
 - `bench_job`: create returns a job id at once; get answers RUNNING until the job was polled
   BENCH_POLLS_TO_SUCCESS times (default 3), then SUCCEEDED with one integer output `result`.
 - `bench_slow_job`: the same, but create awaits a 1 s backend response (an asyncio timer standing in for it).

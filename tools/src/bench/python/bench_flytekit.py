@@ -1,7 +1,7 @@
 """The benchmark's trivial connectors for flytekit's connector server
 (`pyflyte serve connector --modules bench_flytekit`).
 
-Same semantics as ../bench-connector.ts and bench_flyte_sdk.py:
+Same semantics as ../bench-connector.js and bench_flyte_sdk.py:
 - `bench_job`: create returns a job id at once; get answers RUNNING until the job was polled
   BENCH_POLLS_TO_SUCCESS times (default 3), then SUCCEEDED with one integer output `result`.
 - `bench_slow_job`: the same, but create awaits a 1 s backend response (an asyncio timer standing in for it).

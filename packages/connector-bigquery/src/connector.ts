@@ -27,6 +27,7 @@ import {
 import { apiFailure, describe, isTransient, toConnectorError } from './errors.js';
 import { jobConfiguration, readJobSettings } from './job-config.js';
 import { jobIdFor } from './job-id.js';
+import { JobReader, proxyConfigured } from './job-reader.js';
 import { consoleLink, dryRunResource, JOB_STATUS_FIELDS, jobResource, RESULTS_OUTPUT } from './job-status.js';
 import { identityLabels, mergeLabels } from './labels.js';
 import { bigQueryMetaCodec, type BigQueryJobMeta } from './meta.js';
@@ -61,14 +62,19 @@ export class BigQueryConnector extends AsyncConnector<BigQueryJobMeta, BigQueryP
   override readonly idempotentCreate = true;
 
   private readonly clients = new ClientCache<BigQuery>(CLIENT_CACHE_SIZE);
+  private readonly jobs = new JobReader(`flyte-connector-bigquery/${packageVersion}`);
   private env: NodeJS.ProcessEnv = process.env;
+  /** Read once: environment lookups are slow enough to show in a poll's profile. */
+  private viaProxy = proxyConfigured(process.env);
 
   override async open(environment: ConnectorEnvironment): Promise<void> {
     this.env = environment.env;
+    this.viaProxy = proxyConfigured(environment.env);
   }
 
   override async close(): Promise<void> {
     this.clients.clear();
+    this.jobs.close();
     forgetParsedKeys();
   }
 
@@ -155,7 +161,7 @@ export class BigQueryConnector extends AsyncConnector<BigQueryJobMeta, BigQueryP
     const client = await this.client(ctx.params, meta.project, ctx.logger);
     let job: JobMetadata;
     try {
-      job = await readJob(client, meta.jobId, meta.location, timeoutOf(ctx.params), JOB_STATUS_FIELDS);
+      job = await this.readStatus(client, meta, ctx.params);
     } catch (error) {
       return this.getFailure(error, meta);
     }
@@ -174,6 +180,22 @@ export class BigQueryConnector extends AsyncConnector<BigQueryJobMeta, BigQueryP
       if (apiFailure(error).status === 404) return;
       throw toConnectorError(error, `Cancelling BigQuery job ${meta.jobId} failed`);
     }
+  }
+
+  /** The job's status fields, through the lean poll client unless requests must go through a proxy. */
+  private readStatus(client: BigQuery, meta: BigQueryJobMeta, params: Params): Promise<JobMetadata> {
+    const timeoutMs = timeoutOf(params);
+    if (this.viaProxy) {
+      return readJob(client, meta.jobId, meta.location, timeoutMs, JOB_STATUS_FIELDS);
+    }
+    const read = this.jobs.read(client, {
+      jobId: meta.jobId,
+      location: meta.location,
+      fields: JOB_STATUS_FIELDS,
+      maxRetries: params.max_retries ?? DEFAULT_MAX_RETRIES,
+      timeoutMs,
+    });
+    return withDeadline(read, timeoutMs, `Reading job ${meta.jobId}`);
   }
 
   /** A repeated CreateTask found the attempt's job already inserted: report that job instead of a new one. */

@@ -11,6 +11,8 @@
 //   service RSS               VmRSS at the end of the window (and VmHWM, the peak)
 //   backend calls per Get     jobs.get and token requests the backend received per GetTask
 //   connections               TCP connections the backend accepted during the window (keep-alive check)
+// BENCH_SERVICE_MEMORY_LIMIT_MIB runs the service in a memory cgroup of that size (Linux, root), as the Helm chart's
+// pod runs (its default limit is 512 MiB): Node sizes V8's heap from the limit.
 // BENCH_SERVICE_NODE_OPTIONS is handed to the service as NODE_OPTIONS, e.g. to profile it:
 //   BENCH_SERVICE_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/bq-prof' npm run bench -w @org/connector-bigquery
 // (the profile is written when the service exits after the window; the bench waits for that).
@@ -23,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { createGrpcClient, inputsToLiterals, parseTaskFile, TaskEngine } from '@org/connector-core';
 import { BigQueryBackend } from '../test/backend/bigquery-backend.js';
 import { makeServiceAccount } from '../test/backend/service-account.js';
+import { inMemoryCgroup } from './memory-limit.ts';
 import { clockTicksPerSecond, processCpuTicks, processMemory } from '@org/connector-core/testing';
 
 const JOBS = Number(process.env['BENCH_JOBS'] ?? 1000);
@@ -64,9 +67,15 @@ const serviceArgs = [
   '--secrets-dir',
   '/nonexistent/bq-bench-secrets',
 ];
-const service = pinned
-  ? spawn('taskset', ['-c', String(cores - 1), process.execPath, ...serviceArgs], serviceOptions())
-  : spawn(process.execPath, serviceArgs, serviceOptions());
+const nodeArgv = pinned
+  ? ['taskset', '-c', String(cores - 1), process.execPath, ...serviceArgs]
+  : [process.execPath, ...serviceArgs];
+const memoryLimitMib = process.env['BENCH_SERVICE_MEMORY_LIMIT_MIB'];
+const serviceArgv =
+  memoryLimitMib === undefined
+    ? nodeArgv
+    : inMemoryCgroup(Number(memoryLimitMib), 'flyte-bigquery-bench', nodeArgv);
+const service = spawn(serviceArgv[0]!, serviceArgv.slice(1), serviceOptions());
 // A bench that fails (e.g. set-up refused) must not leave the service running behind it.
 process.once('exit', () => {
   if (service.exitCode === null && service.signalCode === null) service.kill('SIGKILL');
@@ -149,7 +158,8 @@ const fmt = (n: number, d = 1) => n.toFixed(d);
 const header =
   `BigQuery connector benchmark — ${JOBS} jobs RUNNING, resync ${RESYNC_MS} ms (≈ ${fmt((JOBS * 1000) / RESYNC_MS, 0)} ` +
   `GetTask/s), ${WORKERS} engine workers, ${SECONDS} s window, Flyte 2 gRPC, node ${process.version}, ` +
-  `${cores} cores, service ${pinned ? `pinned to core ${cores - 1}` : 'not pinned'}`;
+  `${cores} cores, service ${pinned ? `pinned to core ${cores - 1}` : 'not pinned'}` +
+  (memoryLimitMib === undefined ? '' : ` in a ${memoryLimitMib} MiB memory cgroup`);
 const rows = [
   ['measure', 'value', 'target'],
   [`set-up: ${JOBS} CreateTask + first GetTask (s)`, fmt(figures.setupSeconds, 2), ''],

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createInProcessClient, inputsToLiterals, type ConnectorClient } from '@org/connector-core';
 import { taskTemplate } from '@org/connector-core/testing';
-import plugin from '../../src/bench/bench-connector.ts';
+import plugin from '../../src/bench/bench-connector.js';
 import { connect, unary } from '../../src/bench/grpc.ts';
 import { DOCS_END, DOCS_START, renderScenario, writeDocsBlock } from '../../src/bench/report.ts';
 import { readConnectorBench } from '../../src/bench/scenarios/connector-cpu.ts';

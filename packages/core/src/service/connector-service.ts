@@ -74,7 +74,7 @@ export interface ConnectorServiceOptions {
   /** With `isolate`: the heap cap of each worker, in MiB; a worker reaching it is named and restarted. Default 512. */
   readonly isolateHeapMib?: number;
   /**
-   * Run one full garbage collection once listening, giving back the memory start-up used (~15 MB of an idle
+   * Run one full garbage collection half a second after listening, giving back the memory start-up used (~15 MB of an idle
    * service's RSS) for a few tens of milliseconds of CPU. Off by default because it collects the whole process,
    * which an embedding application may not expect; `flyte-connect serve` turns it on.
    */
@@ -115,6 +115,9 @@ const DEFAULTS = {
   stallThresholdMs: 200,
   isolateHeapMib: 512,
 } as const;
+
+/** How long after it starts listening the service gives back its start-up garbage (`releaseStartupMemory`). */
+const RELEASE_MEMORY_AFTER_MS = 500;
 
 /** The connector service: builds the registry, starts gRPC and metrics, and returns a handle to stop it. */
 export const ConnectorService = {
@@ -270,9 +273,11 @@ export const ConnectorService = {
         ? 'flyte-connect serving with NO connectors loaded'
         : `flyte-connect serving ${listing.length} connector(s): ${listing.map((c) => c.name).join(', ')}`,
     );
-    // Right after listening rather than before: a collection before would lengthen every start by its ~40-70 ms,
-    // while a call arriving in that moment (clients connect once readiness probes pass) waits for it just once.
-    if (options.releaseStartupMemory === true) setImmediate(releaseStartupMemory).unref();
+    // Shortly after listening, off the start-up path: collecting before listening would lengthen every start by
+    // its ~40-70 ms (on one core), and collecting at once would hold up the first health probe as much. A call
+    // arriving in that later moment waits for it once.
+    if (options.releaseStartupMemory === true)
+      setTimeout(releaseStartupMemory, RELEASE_MEMORY_AFTER_MS).unref();
     return {
       grpcPort: grpc.port,
       metricsPort: metricsServer?.port,

@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { createGrpcClient, inputsToLiterals, parseTaskFile, TaskEngine } from '@org/connector-core';
 import { BigQueryBackend } from '../test/backend/bigquery-backend.js';
 import { makeServiceAccount } from '../test/backend/service-account.js';
-import { inMemoryCgroup } from './memory-limit.ts';
+import { inMemoryCgroup } from './memory-limit.js';
 import { clockTicksPerSecond, processCpuTicks, processMemory } from '@org/connector-core/testing';
 
 const JOBS = Number(process.env['BENCH_JOBS'] ?? 1000);

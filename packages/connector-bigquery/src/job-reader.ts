@@ -73,9 +73,12 @@ export class JobReader {
       try {
         return await this.#get(url, await this.#headers(client, url), options.timeoutMs);
       } catch (error) {
+        const failure = apiFailure(error);
+        // Rejected credentials: the next read asks the auth library again rather than reusing these headers.
+        if (failure.status === 401) this.#headerCache.delete(client);
         const backoffMs = Math.min(1_000, 100 * 2 ** attempt);
         const retry =
-          attempt < options.maxRetries && Date.now() + backoffMs < deadline && isTransient(apiFailure(error));
+          attempt < options.maxRetries && Date.now() + backoffMs < deadline && isTransient(failure);
         if (!retry) throw error;
         await new Promise((resolve) => setTimeout(resolve, backoffMs));
       }

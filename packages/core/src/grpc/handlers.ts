@@ -46,21 +46,34 @@ export function unaryHandler<Req, Res>(
     }
     const size = call.request.bytes.byteLength;
     const { signal, dispose } = callSignal(call, env.shutdown);
-    Promise.resolve()
-      .then(() => handle(request, signal, call.request.bytes))
-      .then(
-        (response) => {
-          dispose();
-          env.budget.release(size);
-          callback(null, response);
-        },
-        (error: unknown) => {
-          dispose();
-          env.budget.release(size);
-          callback(toServiceError(error));
-        },
-      );
+    startHandler(handle, request, signal, call.request.bytes).then(
+      (response) => {
+        dispose();
+        env.budget.release(size);
+        callback(null, response);
+      },
+      (error: unknown) => {
+        dispose();
+        env.budget.release(size);
+        callback(toServiceError(error));
+      },
+    );
   };
+}
+
+/**
+ * Runs a handler after the current tick, so that one that throws synchronously still ends in a status (grpc-js
+ * would say UNKNOWN). A function of its own so that only the handler holds the decoded request: a closure over it
+ * beside the call's completion callbacks would share their scope and keep the whole message alive until the call
+ * ends.
+ */
+function startHandler<Req, Arg, Res>(
+  handle: (request: Req, signal: AbortSignal, arg: Arg) => Promise<Res>,
+  request: Req,
+  signal: AbortSignal,
+  arg: Arg,
+): Promise<Res> {
+  return Promise.resolve().then(() => handle(request, signal, arg));
 }
 
 export function serverStreamingHandler<Req, Res>(
@@ -87,18 +100,16 @@ export function serverStreamingHandler<Req, Res>(
         if (call.write(response)) resolve();
         else call.once('drain', () => resolve());
       });
-    Promise.resolve()
-      .then(() => handle(request, signal, write))
-      .then(
-        () => {
-          dispose();
-          call.end();
-        },
-        (error: unknown) => {
-          dispose();
-          call.emit('error', toServiceError(error));
-        },
-      );
+    startHandler(handle, request, signal, write).then(
+      () => {
+        dispose();
+        call.end();
+      },
+      (error: unknown) => {
+        dispose();
+        call.emit('error', toServiceError(error));
+      },
+    );
   };
 }
 

@@ -61,13 +61,15 @@ import { metricsQuery, requireCategory } from './v2-service.js';
 export function flyte1Services(dispatcher: Dispatcher, env: HandlerEnvironment) {
   const protocol = 'v1' as const;
   const asyncImpl: UntypedServiceImplementation = {
-    CreateTask: unaryHandler(env, async (request: CreateTaskRequest, signal, wire) => {
-      const resourceMeta = await dispatcher.create(
-        createData(request, lengthDelimitedField(wire, CREATE_INPUTS_FIELD) ?? new Uint8Array()),
-        { protocol, signal },
-      );
-      return create(CreateTaskResponseSchema, { resourceMeta });
-    }),
+    // Not async itself: the request is handed over and not held while the connector works.
+    CreateTask: unaryHandler(env, (request: CreateTaskRequest, signal, wire) =>
+      dispatcher
+        .create(createData(request, lengthDelimitedField(wire, CREATE_INPUTS_FIELD) ?? new Uint8Array()), {
+          protocol,
+          signal,
+        })
+        .then((resourceMeta) => create(CreateTaskResponseSchema, { resourceMeta })),
+    ),
     GetTask: unaryHandler(env, async (request: GetTaskRequest, signal) => {
       const resource = await dispatcher.get(
         {

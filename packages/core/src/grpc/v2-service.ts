@@ -35,20 +35,22 @@ const INPUTS_FIELD = CreateTaskRequestSchema.field.inputs.number;
 export function flyte2Services(dispatcher: Dispatcher, env: HandlerEnvironment) {
   const protocol = 'v2' as const;
   const asyncImpl: UntypedServiceImplementation = {
-    CreateTask: unaryHandler(env, async (request: CreateTaskRequest, signal, wire) => {
-      const resourceMeta = await dispatcher.create(
-        {
-          template: request.template,
-          inputs: request.inputs?.literals ?? [],
-          inputBytes: lengthDelimitedField(wire, INPUTS_FIELD)?.byteLength ?? 0,
-          outputPrefix: request.outputPrefix,
-          metadata: request.taskExecutionMetadata,
-          connection: request.connection,
-        },
-        { protocol, signal },
-      );
-      return create(CreateTaskResponseSchema, { resourceMeta });
-    }),
+    // Not async itself: the request is handed over and not held while the connector works.
+    CreateTask: unaryHandler(env, (request: CreateTaskRequest, signal, wire) =>
+      dispatcher
+        .create(
+          {
+            template: request.template,
+            inputs: request.inputs?.literals ?? [],
+            inputBytes: lengthDelimitedField(wire, INPUTS_FIELD)?.byteLength ?? 0,
+            outputPrefix: request.outputPrefix,
+            metadata: request.taskExecutionMetadata,
+            connection: request.connection,
+          },
+          { protocol, signal },
+        )
+        .then((resourceMeta) => create(CreateTaskResponseSchema, { resourceMeta })),
+    ),
     GetTask: unaryHandler(env, async (request: GetTaskRequest, signal) => {
       const resource = await dispatcher.get(taskRequest('GetTaskRequest', request), { protocol, signal });
       return create(GetTaskResponseSchema, { resource });

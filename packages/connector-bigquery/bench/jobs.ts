@@ -26,7 +26,12 @@ import { createGrpcClient, inputsToLiterals, parseTaskFile, TaskEngine } from '@
 import { BigQueryBackend } from '../test/backend/bigquery-backend.js';
 import { makeServiceAccount } from '../test/backend/service-account.js';
 import { inMemoryCgroup } from './memory-limit.js';
-import { clockTicksPerSecond, processCpuTicks, processMemory } from '@org/connector-core/testing';
+import {
+  clockTicksPerSecond,
+  processCpuTicks,
+  processMemory,
+  submitUntilRunning,
+} from '@org/connector-core/testing';
 
 const JOBS = Number(process.env['BENCH_JOBS'] ?? 1000);
 const RESYNC_MS = Number(process.env['BENCH_RESYNC_MS'] ?? 1000);
@@ -96,27 +101,10 @@ const engine = new TaskEngine({
   callTimeoutMs: 10_000,
 });
 const connection = { secrets: { google_application_credentials: account.json }, configs: {} };
-// A CreateTask that misses its deadline while the machine is loaded is submitted again (and counted), as in the
-// Snowflake bench: the figures are about polling, and the set-up only has to reach JOBS RUNNING tasks.
-let setUp = true;
-let createRetries = 0;
-let fatal: string | undefined;
-const submit = () => engine.submit({ template, inputs, outputPrefix: '', connection });
-engine.on('done', (task, final) => {
-  if (!setUp) return;
-  if (final.reason === 'create-failed' && final.phase === 'RETRYABLE_FAILED' && createRetries < JOBS) {
-    createRetries += 1;
-    submit();
-  } else fatal ??= `${task.id} ended ${final.phase} (${final.reason}): ${final.message}`;
-});
-const setupStart = performance.now();
-for (let i = 0; i < JOBS; i += 1) submit();
-while ((engine.stats().byPhase.RUNNING ?? 0) < JOBS) {
-  if (fatal !== undefined) throw new Error(`set-up failed: ${fatal}`);
-  await sleep(20);
-}
-setUp = false;
-const setupSeconds = (performance.now() - setupStart) / 1000;
+// Set-up: every task RUNNING; a CreateTask that missed its deadline on a loaded machine is submitted again.
+const { createRetries, seconds: setupSeconds } = await submitUntilRunning(engine, JOBS, () =>
+  engine.submit({ template, inputs, outputPrefix: '', connection }),
+);
 await sleep(RESYNC_MS * 2); // let the poll schedule spread out
 
 const before = await sample();

@@ -19,7 +19,12 @@ import { LLMock } from '@copilotkit/aimock';
 import { createGrpcClient, inputsToLiterals, parseTaskFile, TaskEngine } from '@org/connector-core';
 import { requireBuilt, serveBuilt } from '../demo/serve.js';
 import { TestProxy } from '../test/support/proxy.js';
-import { clockTicksPerSecond, processCpuTicks, processMemory } from '@org/connector-core/testing';
+import {
+  clockTicksPerSecond,
+  processCpuTicks,
+  processMemory,
+  submitUntilRunning,
+} from '@org/connector-core/testing';
 
 const BATCHES = Number(process.env['BENCH_BATCHES'] ?? 1000);
 const RESYNC_MS = Number(process.env['BENCH_RESYNC_MS'] ?? 1000);
@@ -85,27 +90,10 @@ const engine = new TaskEngine({
   callTimeoutMs: 10_000,
 });
 const connection = { secrets: { openai_api_key: API_KEY }, configs: {} };
-// A CreateTask that misses its deadline while the machine is loaded is submitted again (and counted): the figures
-// are about tracking, and the set-up only has to reach BATCHES RUNNING tasks.
-let setUp = true;
-let createRetries = 0;
-let fatal: string | undefined;
-const submit = () => engine.submit({ template, inputs, outputPrefix: '', connection });
-engine.on('done', (task, final) => {
-  if (!setUp) return;
-  if (final.reason === 'create-failed' && final.phase === 'RETRYABLE_FAILED' && createRetries < BATCHES) {
-    createRetries += 1;
-    submit();
-  } else fatal ??= `${task.id} ended ${final.phase} (${final.reason}): ${final.message}`;
-});
-const setupStart = performance.now();
-for (let i = 0; i < BATCHES; i += 1) submit();
-while ((engine.stats().byPhase.RUNNING ?? 0) < BATCHES) {
-  if (fatal !== undefined) throw new Error(`set-up failed: ${fatal}`);
-  await sleep(20);
-}
-setUp = false;
-const setupSeconds = (performance.now() - setupStart) / 1000;
+// Set-up: every task RUNNING; a CreateTask that missed its deadline on a loaded machine is submitted again.
+const { createRetries, seconds: setupSeconds } = await submitUntilRunning(engine, BATCHES, () =>
+  engine.submit({ template, inputs, outputPrefix: '', connection }),
+);
 await sleep(RESYNC_MS * 2); // let the poll schedule spread out
 
 const before = await sample();

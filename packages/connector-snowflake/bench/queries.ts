@@ -21,7 +21,12 @@ import { createGrpcClient, inputsToLiterals, parseTaskFile, TaskEngine } from '@
 import { PACKAGE_DIR, requireBuilt, serveBuilt } from '../demo/serve.js';
 import { encryptedKey } from '../test/support/keys.js';
 import { SnowflakeBackend } from '../test/support/snowflake-backend.js';
-import { clockTicksPerSecond, processCpuTicks, processMemory } from '@org/connector-core/testing';
+import {
+  clockTicksPerSecond,
+  processCpuTicks,
+  processMemory,
+  submitUntilRunning,
+} from '@org/connector-core/testing';
 
 const QUERIES = Number(process.env['BENCH_QUERIES'] ?? 1000);
 const KEYS = Number(process.env['BENCH_KEYS'] ?? 4);
@@ -71,28 +76,10 @@ const engine = new TaskEngine({
   writeBurst: 10_000,
   callTimeoutMs: 10_000,
 });
-// A CreateTask that misses its deadline while the machine is loaded is submitted again (and counted): the figures
-// are about tracking, and the set-up only has to reach QUERIES RUNNING tasks.
-let setUp = true;
-let createRetries = 0;
-let fatal: string | undefined;
-const submit = (i: number) =>
-  engine.submit({ template, inputs, outputPrefix: '', connection: tenants[i % KEYS]! });
-engine.on('done', (task, final) => {
-  if (!setUp) return;
-  if (final.reason === 'create-failed' && final.phase === 'RETRYABLE_FAILED' && createRetries < QUERIES) {
-    createRetries += 1;
-    submit(createRetries);
-  } else fatal ??= `${task.id} ended ${final.phase} (${final.reason}): ${final.message}`;
-});
-const setupStart = performance.now();
-for (let i = 0; i < QUERIES; i += 1) submit(i);
-while ((engine.stats().byPhase.RUNNING ?? 0) < QUERIES) {
-  if (fatal !== undefined) throw new Error(`set-up failed: ${fatal}`);
-  await sleep(20);
-}
-setUp = false;
-const setupSeconds = (performance.now() - setupStart) / 1000;
+// Set-up: every task RUNNING; a CreateTask that missed its deadline on a loaded machine is submitted again.
+const { createRetries, seconds: setupSeconds } = await submitUntilRunning(engine, QUERIES, (i) =>
+  engine.submit({ template, inputs, outputPrefix: '', connection: tenants[i % KEYS]! }),
+);
 await sleep(RESYNC_MS * 2); // let the poll schedule spread out
 
 const before = await sample();

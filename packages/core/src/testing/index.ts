@@ -35,6 +35,7 @@ export type { LiteralType } from '../gen/v2/flyteidl2/core/types_pb.js';
 export { installNetworkGuard, type NetworkViolation } from './network-guard.js';
 export { guardVitestNetwork } from './vitest-network-guard.js';
 export { clockTicksPerSecond, processCpuTicks, processMemory, type ProcessMemory } from './process-stats.js';
+export { submitUntilRunning, type RunningSetUp } from './bench-setup.js';
 export { startServiceProcess, type ServiceProcess, type ServiceProcessOptions } from './service-process.js';
 export {
   phaseName,

@@ -110,9 +110,9 @@ describe('prompt exit after SIGTERM (default grace period 30 s, Kubernetes kills
     }
   });
 
-  // Known server bug (fails today): a GetAgent/GetConnector for an unknown name throws synchronously out of
-  // unaryHandler (src/grpc/handlers.ts), so the call's signal is never disposed; its deadline timer then keeps the
-  // process alive after the drain until the caller's deadline (here 4 s) has passed.
+  // Regression: a GetAgent/GetConnector for an unknown name once threw synchronously out of unaryHandler
+  // (src/grpc/handlers.ts), so the call was never finished and the process stayed alive after the drain until the
+  // caller's deadline (here 4 s) had passed.
   it('exits promptly after a GetAgent for an unknown name', async () => {
     const service = await startService();
     const v1 = new Flyte1Client(service.grpcPort);

@@ -86,6 +86,8 @@ interface CallScope {
 /** Failures during GetTask that describe the backend, not the task: Flyte should keep polling, not fail. */
 const TRANSIENT_GET_FAILURES = new Set(['UNAVAILABLE', 'RESOURCE_EXHAUSTED', 'DEADLINE_EXCEEDED']);
 const MAX_ERROR_MESSAGE = 2_000;
+/** The secrets and configs of a call without a connection (every Flyte 1 call): one shared, frozen object. */
+const NONE: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
  * The protocol-neutral heart of the service: routes a call to its connector, resolves parameters and inputs,
@@ -323,9 +325,9 @@ export class Dispatcher {
     call: CallOptions,
     scope: CallScope,
   ): Promise<CreateContext> {
-    const secrets = request.connection?.secrets ?? {};
-    const configs = request.connection?.configs ?? {};
-    scope.secrets.push(...Object.values(secrets));
+    const secrets = request.connection?.secrets ?? NONE;
+    const configs = request.connection?.configs ?? NONE;
+    pushSecretValues(scope, secrets);
     const params = await resolveParams(
       connector.spec.params,
       this.paramSources(secrets, configs, template),
@@ -357,9 +359,9 @@ export class Dispatcher {
     scope: CallScope,
     operation: Operation,
   ): Promise<OperationContext> {
-    const secrets = request.connection?.secrets ?? {};
-    const configs = request.connection?.configs ?? {};
-    scope.secrets.push(...Object.values(secrets));
+    const secrets = request.connection?.secrets ?? NONE;
+    const configs = request.connection?.configs ?? NONE;
+    pushSecretValues(scope, secrets);
     const params = await resolveParams(connector.spec.params, this.paramSources(secrets, configs), false);
     scope.secrets.push(...params.secretValues);
     const base: CallContext = {
@@ -490,6 +492,10 @@ export class Dispatcher {
       },
     );
   }
+}
+
+function pushSecretValues(scope: CallScope, secrets: Readonly<Record<string, string>>): void {
+  for (const key in secrets) scope.secrets.push(secrets[key]!);
 }
 
 function truncate(text: string): string {

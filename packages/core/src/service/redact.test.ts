@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LogFn, Logger } from '../logger.js';
-import { redactingLogger, redactText, redactValue } from './redact.js';
+import { lazyLogger, redactingLogger, redactText, redactValue } from './redact.js';
 
 const SECRET = 'canary-VALUE-42';
 const OTHER = 'p@ssw0rd!';
@@ -209,5 +209,32 @@ describe('redactingLogger', () => {
   it('hands back the logger itself when there is nothing to redact', () => {
     const base = recordingLogger([]);
     expect(redactingLogger(base, [])).toBe(base);
+  });
+});
+
+describe('lazyLogger', () => {
+  it('creates its logger on the first line only, then forwards every level with its fields and message', () => {
+    const calls: Call[] = [];
+    let created = 0;
+    const logger = lazyLogger(() => {
+      created += 1;
+      return recordingLogger(calls);
+    });
+    expect(created).toBe(0);
+    logger.trace('t');
+    logger.debug({ a: 1 }, 'd');
+    logger.info('i');
+    logger.warn({ b: 2 });
+    logger.error({ c: 3 }, 'e');
+    logger.child({ connector: 'x' }).info('from the child');
+    expect(created).toBe(1);
+    expect(calls).toEqual([
+      { logger: 'root', level: 'trace', args: ['t'] },
+      { logger: 'root', level: 'debug', args: [{ a: 1 }, 'd'] },
+      { logger: 'root', level: 'info', args: ['i'] },
+      { logger: 'root', level: 'warn', args: [{ b: 2 }, undefined] },
+      { logger: 'root', level: 'error', args: [{ c: 3 }, 'e'] },
+      { logger: 'root>child', level: 'info', args: ['from the child'] },
+    ]);
   });
 });

@@ -31,24 +31,54 @@ export function redactValue(value: unknown, secrets: readonly string[], depth = 
 
 /**
  * A logger created on first use: most calls never log, and a pino child costs more than the rest of a GetTask.
+ * A class, so that a call pays for one object rather than a closure per level (thousands of calls are in flight).
  */
+class LazyLogger implements Logger {
+  #real: Logger | undefined;
+
+  constructor(private readonly create: () => Logger) {}
+
+  trace(first: string | Record<string, unknown>, message?: string): void {
+    log(this.#get(), 'trace', first, message);
+  }
+
+  debug(first: string | Record<string, unknown>, message?: string): void {
+    log(this.#get(), 'debug', first, message);
+  }
+
+  info(first: string | Record<string, unknown>, message?: string): void {
+    log(this.#get(), 'info', first, message);
+  }
+
+  warn(first: string | Record<string, unknown>, message?: string): void {
+    log(this.#get(), 'warn', first, message);
+  }
+
+  error(first: string | Record<string, unknown>, message?: string): void {
+    log(this.#get(), 'error', first, message);
+  }
+
+  child(bindings: Record<string, unknown>): Logger {
+    return this.#get().child(bindings);
+  }
+
+  #get(): Logger {
+    return (this.#real ??= this.create());
+  }
+}
+
+function log(
+  logger: Logger,
+  level: 'trace' | 'debug' | 'info' | 'warn' | 'error',
+  first: string | Record<string, unknown>,
+  message?: string,
+): void {
+  if (typeof first === 'string') logger[level](first);
+  else logger[level](first, message);
+}
+
 export function lazyLogger(create: () => Logger): Logger {
-  let real: Logger | undefined;
-  const get = () => (real ??= create());
-  const forward =
-    (level: 'trace' | 'debug' | 'info' | 'warn' | 'error'): LogFn =>
-    (first: string | Record<string, unknown>, message?: string) => {
-      if (typeof first === 'string') get()[level](first);
-      else get()[level](first, message);
-    };
-  return {
-    trace: forward('trace'),
-    debug: forward('debug'),
-    info: forward('info'),
-    warn: forward('warn'),
-    error: forward('error'),
-    child: (bindings) => get().child(bindings),
-  };
+  return new LazyLogger(create);
 }
 
 /** A logger that scrubs this call's secret values from messages and fields before they reach the sink. */

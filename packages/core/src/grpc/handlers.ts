@@ -1,3 +1,4 @@
+import type { DescMessage } from '@bufbuild/protobuf';
 import type {
   handleBidiStreamingCall,
   handleServerStreamingCall,
@@ -21,10 +22,10 @@ export interface HandlerEnvironment {
 }
 
 /** Admits and decodes a request; the caller must `release` its bytes once the call is over. */
-function admit<Req>(env: HandlerEnvironment, encoded: EncodedRequest): Req {
+function admit<Req>(env: HandlerEnvironment, encoded: EncodedRequest, decodeAs?: DescMessage): Req {
   env.budget.acquire(encoded.bytes.byteLength);
   try {
-    return encoded.decode() as Req;
+    return encoded.decode(decodeAs) as Req;
   } catch (error) {
     env.budget.release(encoded.bytes.byteLength);
     throw error;
@@ -35,11 +36,13 @@ export function unaryHandler<Req, Res>(
   env: HandlerEnvironment,
   /** `wire` is the request as received, for fields cheaper to read from the wire than from the decoded message. */
   handle: (request: Req, signal: AbortSignal, wire: Uint8Array) => Promise<Res>,
+  /** Reads the request as this wire-compatible message type instead of the method's own. */
+  decodeAs?: DescMessage,
 ): handleUnaryCall<EncodedRequest, Res> {
   return (call, callback) => {
     let request: Req;
     try {
-      request = admit(env, call.request);
+      request = admit(env, call.request, decodeAs);
     } catch (error) {
       callback(toServiceError(error));
       return;

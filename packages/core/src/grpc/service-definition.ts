@@ -13,13 +13,17 @@ export class EncodedRequest {
     private readonly schema: DescMessage,
   ) {}
 
-  /** Throws InvalidArgumentError naming the message type when the bytes are not a valid message. */
-  decode(): unknown {
+  /**
+   * Throws InvalidArgumentError naming the message type when the bytes are not a valid message. `as` reads them as
+   * a wire-compatible message of another type instead (Flyte 1 requests as their Flyte 2 counterparts).
+   */
+  decode(as: DescMessage = this.schema): unknown {
     try {
-      return fromBinary(this.schema, this.bytes);
+      return fromBinary(as, this.bytes);
     } catch (error) {
+      const readAs = as === this.schema ? '' : ` (read as ${as.typeName})`;
       throw new InvalidArgumentError(
-        `the request is not a valid ${this.schema.typeName}: ${error instanceof Error ? error.message : String(error)}`,
+        `the request is not a valid ${this.schema.typeName}${readAs}: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
   }
@@ -52,9 +56,10 @@ export function grpcServiceDefinition(
   return definition;
 }
 
+/** A handler may answer with its message already encoded (see `encodeV1GetTaskResponse`); those bytes go as they are. */
 function serializer(schema: DescMessage) {
   return (message: unknown): Buffer => {
-    const bytes = toBinary(schema, message as never);
+    const bytes = message instanceof Uint8Array ? message : toBinary(schema, message as never);
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   };
 }

@@ -23,7 +23,7 @@ import { AsyncConnectorService, ConnectorMetadataService } from '../gen/v2/flyte
 import type { Connection } from '../gen/v2/flyteidl2/core/security_pb.js';
 import type { TaskCategory } from '../connector.js';
 import { InvalidArgumentError } from '../errors.js';
-import type { Dispatcher, TaskRequestData } from '../service/dispatcher.js';
+import type { CreateRequestData, Dispatcher, TaskRequestData } from '../service/dispatcher.js';
 import type { MetricsQuery } from '../resource.js';
 import { serverStreamingHandler, unaryHandler, type HandlerEnvironment } from './handlers.js';
 import { grpcServiceDefinition } from './service-definition.js';
@@ -38,17 +38,7 @@ export function flyte2Services(dispatcher: Dispatcher, env: HandlerEnvironment) 
     // Not async itself: the request is handed over and not held while the connector works.
     CreateTask: unaryHandler(env, (request: CreateTaskRequest, signal, wire) =>
       dispatcher
-        .create(
-          {
-            template: request.template,
-            inputs: request.inputs?.literals ?? [],
-            inputBytes: lengthDelimitedField(wire, INPUTS_FIELD)?.byteLength ?? 0,
-            outputPrefix: request.outputPrefix,
-            metadata: request.taskExecutionMetadata,
-            connection: request.connection,
-          },
-          { protocol, signal },
-        )
+        .create(createRequestData(request, wire, request.connection), { protocol, signal })
         .then((resourceMeta) => create(CreateTaskResponseSchema, { resourceMeta })),
     ),
     GetTask: unaryHandler(env, async (request: GetTaskRequest, signal) => {
@@ -125,6 +115,25 @@ export function flyte2Services(dispatcher: Dispatcher, env: HandlerEnvironment) 
       name: ConnectorMetadataService.typeName,
     },
   ];
+}
+
+/**
+ * What the dispatcher needs of a CreateTaskRequest. Flyte 1's CreateTaskRequest is read as this Flyte 2 message too
+ * (same field numbers and wire shapes), with `connection` left out: Flyte 1 has no such field.
+ */
+export function createRequestData(
+  request: CreateTaskRequest,
+  wire: Uint8Array,
+  connection: Connection | undefined,
+): CreateRequestData {
+  return {
+    template: request.template,
+    inputs: request.inputs?.literals ?? [],
+    inputBytes: lengthDelimitedField(wire, INPUTS_FIELD)?.byteLength ?? 0,
+    outputPrefix: request.outputPrefix,
+    metadata: request.taskExecutionMetadata,
+    connection,
+  };
 }
 
 function taskRequest(

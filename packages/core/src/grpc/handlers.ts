@@ -65,10 +65,9 @@ export function unaryHandler<Req, Res>(
 }
 
 /**
- * Runs a handler after the current tick, so that one that throws synchronously still ends in a status (grpc-js
- * would say UNKNOWN). A function of its own so that only the handler holds the decoded request: a closure over it
- * beside the call's completion callbacks would share their scope and keep the whole message alive until the call
- * ends.
+ * Runs a handler so that one that throws synchronously still ends in a status (grpc-js would say UNKNOWN). A
+ * function of its own so that only the handler holds the decoded request: a closure over it beside the call's
+ * completion callbacks would share their scope and keep the whole message alive until the call ends.
  */
 function startHandler<Req, Arg, Res>(
   handle: (request: Req, signal: AbortSignal, arg: Arg) => Promise<Res>,
@@ -76,7 +75,13 @@ function startHandler<Req, Arg, Res>(
   signal: AbortSignal,
   arg: Arg,
 ): Promise<Res> {
-  return Promise.resolve().then(() => handle(request, signal, arg));
+  try {
+    return handle(request, signal, arg);
+  } catch (error) {
+    // Passed on untouched: toServiceError() classifies whatever was thrown.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    return Promise.reject(error);
+  }
 }
 
 export function serverStreamingHandler<Req, Res>(

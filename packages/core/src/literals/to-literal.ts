@@ -36,20 +36,19 @@ export function valueToLiteral(
 }
 
 function convert(value: unknown, type: LiteralType, at: Location, encoding: StructEncoding): Literal {
-  const mismatch = (): never => fail(at, `expected ${describeType(type)}, found ${describeValue(value)}`);
   const t = type.type;
   switch (t.case) {
     case undefined:
       return fail(at, 'the declared type is empty, so the value cannot be converted');
     case 'simple':
-      return simple(value, t.value, at, encoding) ?? mismatch();
+      return simple(value, t.value, at, encoding) ?? mismatch(at, type, value);
     case 'collectionType': {
-      if (!Array.isArray(value)) return mismatch();
+      if (!Array.isArray(value)) return mismatch(at, type, value);
       const items = Array.from(value, (item: unknown, i) => convert(item, t.value, atIndex(at, i), encoding));
       return collectionLiteral(items);
     }
     case 'mapValueType': {
-      if (!isPlainObject(value)) return mismatch();
+      if (!isPlainObject(value)) return mismatch(at, type, value);
       const entries: [string, Literal][] = [];
       for (const [key, item] of Object.entries(value)) {
         // As at the top level, an undefined entry is an absent entry.
@@ -64,7 +63,7 @@ function convert(value: unknown, type: LiteralType, at: Location, encoding: Stru
     case 'schema':
       return scalarLiteral({ case: 'schema', value: valueToSchema(value, t.value, at) });
     case 'enumType':
-      if (typeof value !== 'string') return mismatch();
+      if (typeof value !== 'string') return mismatch(at, type, value);
       if (!t.value.values.includes(value)) {
         fail(at, `${JSON.stringify(value.slice(0, 40))} is not a value of ${describeType(type)}`);
       }
@@ -85,6 +84,11 @@ function convert(value: unknown, type: LiteralType, at: Location, encoding: Stru
       });
     }
   }
+}
+
+/** A function, not a closure in `convert`: that would be allocated for every value converted. */
+function mismatch(at: Location, type: LiteralType, value: unknown): never {
+  return fail(at, `expected ${describeType(type)}, found ${describeValue(value)}`);
 }
 
 /** A literal of a simple type, or undefined when the value is not of that type. */

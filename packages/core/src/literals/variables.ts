@@ -97,16 +97,17 @@ export function valuesToLiterals(
   types: ReadonlyMap<string, LiteralType>,
   options: Pick<ValueToLiteralOptions, 'structEncoding'> = {},
 ): NamedLiteral[] {
-  for (const [name, value] of Object.entries(values)) {
-    if (value !== undefined && !types.has(name)) {
+  for (const name in values) {
+    if (Object.hasOwn(values, name) && values[name] !== undefined && !types.has(name)) {
       throw roleError('output', name, 'not a declared output of the task (or declared without a type)');
     }
   }
   const literals: NamedLiteral[] = [];
+  const outputOptions: ValueToLiteralOptions = { ...options, role: 'output' };
   for (const [name, type] of types) {
     const value = Object.hasOwn(values, name) ? values[name] : undefined;
     if (value === undefined) continue;
-    const literal = valueToLiteral(value, type, name, { ...options, role: 'output' });
+    const literal = valueToLiteral(value, type, name, outputOptions);
     literals.push(create(NamedLiteralSchema, { name, value: literal }));
   }
   return literals;

@@ -10,7 +10,6 @@ import type { NamedLiteral } from '../gen/v2/flyteidl2/task/common_pb.js';
 import {
   isSyncConnector,
   type AnyAsyncConnector,
-  type CallContext,
   type Connector,
   type CreateContext,
   type OperationContext,
@@ -362,9 +361,14 @@ export class Dispatcher {
     const secrets = request.connection?.secrets ?? NONE;
     const configs = request.connection?.configs ?? NONE;
     pushSecretValues(scope, secrets);
-    const params = await resolveParams(connector.spec.params, this.paramSources(secrets, configs), false);
-    scope.secrets.push(...params.secretValues);
-    const base: CallContext = {
+    // Most connectors declare no parameters; they skip the resolver and its promises on every poll.
+    let values: Record<string, unknown> = {};
+    if (hasParams(connector.spec.params)) {
+      const params = await resolveParams(connector.spec.params, this.paramSources(secrets, configs), false);
+      scope.secrets.push(...params.secretValues);
+      values = params.values;
+    }
+    return {
       signal: call.signal,
       logger: this.callLogger(connector, operation, scope),
       protocol: call.protocol,
@@ -372,10 +376,7 @@ export class Dispatcher {
       secrets,
       configs,
       outputPrefix: request.outputPrefix,
-    };
-    return {
-      ...base,
-      params: params.values as OperationContext['params'],
+      params: values as OperationContext['params'],
       outputTypes: envelope.outputTypes,
     };
   }
@@ -492,6 +493,11 @@ export class Dispatcher {
       },
     );
   }
+}
+
+function hasParams(specs: object): boolean {
+  for (const _ in specs) return true;
+  return false;
 }
 
 function pushSecretValues(scope: CallScope, secrets: Readonly<Record<string, string>>): void {

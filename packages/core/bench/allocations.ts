@@ -25,51 +25,76 @@ const calls = Number(process.env['BENCH_CALLS'] ?? 50_000);
 const WARM_UP_CALLS = 20_000;
 const IN_FLIGHT = 64;
 
+/** One collection of the server's GC trace, and how many calls had been answered when its line arrived. */
+interface Collection {
+  readonly allocated: number;
+  readonly callsSoFar: number;
+}
+
 interface TracedServer {
   readonly child: ChildProcess;
   readonly client: Client;
-  /** The `allocated=` figures of every collection so far. */
-  readonly allocations: number[];
+  readonly collections: Collection[];
+  /** Calls answered so far; `drive` counts them. */
+  readonly answered: { count: number };
 }
 
 async function startTraced(args: readonly string[]): Promise<TracedServer> {
   const child = spawn(process.execPath, ['--trace-gc-nvp', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const allocations: number[] = [];
+  const collections: Collection[] = [];
   const lines = createInterface({ input: child.stdout });
+  const answered = { count: 0 };
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code} before serving`)));
     lines.on('line', (line) => {
       const allocated = / allocated=(\d+)/.exec(line);
-      if (allocated !== null) allocations.push(Number(allocated[1]));
+      if (allocated !== null)
+        collections.push({ allocated: Number(allocated[1]), callsSoFar: answered.count });
       else if (line.startsWith('{') && line.includes('"serving"')) {
         resolve((JSON.parse(line) as { grpcPort: number }).grpcPort);
       }
     });
   });
-  return { child, client: new Client(`127.0.0.1:${port}`, credentials.createInsecure()), allocations };
+  return {
+    child,
+    client: new Client(`127.0.0.1:${port}`, credentials.createInsecure()),
+    collections,
+    answered,
+  };
 }
 
 /** `total` calls, `IN_FLIGHT` at a time. */
-async function drive(client: Client, path: string, request: Buffer, total: number): Promise<void> {
+async function drive(server: TracedServer, path: string, request: Buffer, total: number): Promise<void> {
   let left = total;
   await Promise.all(
     Array.from({ length: IN_FLIGHT }, async () => {
-      while (left-- > 0) await call(client, path, request);
+      while (left-- > 0) {
+        await call(server.client, path, request);
+        server.answered.count += 1;
+      }
     }),
   );
 }
 
-/** Bytes allocated per call over `calls` calls after a warm-up (JIT, connection, heap sizing). */
+/**
+ * Bytes allocated per call after a warm-up (JIT, connection, heap sizing): what the collections between the first
+ * and the last one of the measured calls report, divided by the calls answered between those two. Counting from
+ * collection to collection leaves out what the first one found allocated before the measurement began and what
+ * the last one had not yet seen.
+ */
 async function allocatedPerCall(server: TracedServer, path: string, request: Buffer): Promise<number> {
-  await drive(server.client, path, request, WARM_UP_CALLS);
-  const from = server.allocations.length;
-  await drive(server.client, path, request, calls);
-  const collections = server.allocations.slice(from);
-  if (collections.length < 10) throw new Error(`only ${collections.length} collections; raise BENCH_CALLS`);
-  // What was allocated after the last collection is not counted; over dozens of collections that is a few percent.
-  return collections.reduce((sum, bytes) => sum + bytes, 0) / calls;
+  await drive(server, path, request, WARM_UP_CALLS);
+  const from = server.collections.length;
+  await drive(server, path, request, calls);
+  const measured = server.collections.slice(from);
+  const first = measured[0];
+  const last = measured.at(-1);
+  if (first === undefined || last === undefined || measured.length < 10)
+    throw new Error(`only ${measured.length} collections; raise BENCH_CALLS`);
+  const bytes = measured.slice(1).reduce((sum, collection) => sum + collection.allocated, 0);
+  return bytes / (last.callsSoFar - first.callsSoFar);
 }
 
 const createRequest = Buffer.from(

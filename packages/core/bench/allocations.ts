@@ -10,13 +10,8 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { credentials, Client } from '@grpc/grpc-js';
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import {
-  CreateTaskRequestSchema,
-  CreateTaskResponseSchema,
-  GetTaskRequestSchema,
-} from '../dist/gen/v2/flyteidl2/connector/connector_pb.js';
 import { call } from './grpc-load.ts';
+import { trivialCreateRequest, trivialGetRequest, trivialServiceArgs } from './trivial-task.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'dist', 'cli', 'main.js');
@@ -97,53 +92,8 @@ async function allocatedPerCall(server: TracedServer, path: string, request: Buf
   return bytes / (last.callsSoFar - first.callsSoFar);
 }
 
-const createRequest = Buffer.from(
-  toBinary(
-    CreateTaskRequestSchema,
-    create(CreateTaskRequestSchema, {
-      template: {
-        type: 'test_job',
-        interface: {
-          outputs: {
-            variables: [{ key: 'result', value: { type: { type: { case: 'simple', value: 1 } } } }],
-          },
-        },
-      },
-      inputs: {
-        literals: [
-          {
-            name: 'x',
-            value: {
-              value: {
-                case: 'scalar',
-                value: { value: { case: 'primitive', value: { value: { case: 'integer', value: 21n } } } },
-              },
-            },
-          },
-        ],
-      },
-      outputPrefix: 's3://bucket/prefix',
-    }),
-  ),
-);
-
-const serviceArgs = [
-  cli,
-  'serve',
-  '--port',
-  '0',
-  '--prometheus-port',
-  '0',
-  '--host',
-  '127.0.0.1',
-  '--no-discover',
-  '--modules',
-  fixture,
-  '--worker',
-  '64',
-  '--log-level',
-  'info',
-];
+const createRequest = trivialCreateRequest();
+const serviceArgs = trivialServiceArgs(cli, fixture);
 
 const V2 = '/flyteidl2.connector.AsyncConnectorService';
 const V1 = '/flyteidl.service.AsyncAgentService';
@@ -156,16 +106,7 @@ for (const [label, service, method] of [
   // A fresh process per figure, so that one measurement's heap state does not leak into the next.
   const server = await startTraced(serviceArgs);
   const created = await call(server.client, `${V2}/CreateTask`, createRequest);
-  const getRequest = Buffer.from(
-    toBinary(
-      GetTaskRequestSchema,
-      create(GetTaskRequestSchema, {
-        resourceMeta: fromBinary(CreateTaskResponseSchema, created).resourceMeta,
-        taskCategory: { name: 'test_job', version: 0 },
-        outputPrefix: 's3://bucket/prefix',
-      }),
-    ),
-  );
+  const getRequest = trivialGetRequest(created);
   const request = method === 'GetTask' ? getRequest : createRequest;
   const sample = await call(server.client, `${service}/${method}`, request);
   const ours = await allocatedPerCall(server, `${service}/${method}`, request);

@@ -8,14 +8,10 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { credentials, Client } from '@grpc/grpc-js';
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import {
-  CreateTaskRequestSchema,
-  GetTaskRequestSchema,
-  GetTaskResponseSchema,
-  CreateTaskResponseSchema,
-} from '../dist/gen/v2/flyteidl2/connector/connector_pb.js';
+import { fromBinary } from '@bufbuild/protobuf';
+import { GetTaskResponseSchema } from '../dist/gen/v2/flyteidl2/connector/connector_pb.js';
 import { call, fixedRate, saturate } from './grpc-load.ts';
+import { trivialCreateRequest, trivialGetRequest, trivialServiceArgs } from './trivial-task.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'dist', 'cli', 'main.js');
@@ -82,69 +78,14 @@ const path = '/flyteidl2.connector.AsyncConnectorService/GetTask';
 
 // e.g. BENCH_SERVICE_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the service under this load.
 const serviceNodeOptions = (process.env['BENCH_SERVICE_NODE_OPTIONS'] ?? '').split(' ').filter(Boolean);
-const service = await start([
-  ...serviceNodeOptions,
-  cli,
-  'serve',
-  '--port',
-  '0',
-  '--prometheus-port',
-  '0',
-  '--host',
-  '127.0.0.1',
-  '--no-discover',
-  '--modules',
-  fixture,
-  '--worker',
-  '64',
-  '--log-level',
-  'info',
-]);
+const service = await start([...serviceNodeOptions, ...trivialServiceArgs(cli, fixture)]);
 await new Promise((r) => setTimeout(r, 1000));
 const idleRss = rssMb(service.pid);
 const serviceClient = new Client(`127.0.0.1:${service.port}`, credentials.createInsecure());
 const createPath = '/flyteidl2.connector.AsyncConnectorService/CreateTask';
-const createRequest = Buffer.from(
-  toBinary(
-    CreateTaskRequestSchema,
-    create(CreateTaskRequestSchema, {
-      template: {
-        type: 'test_job',
-        interface: {
-          outputs: {
-            variables: [{ key: 'result', value: { type: { type: { case: 'simple', value: 1 } } } }],
-          },
-        },
-      },
-      inputs: {
-        literals: [
-          {
-            name: 'x',
-            value: {
-              value: {
-                case: 'scalar',
-                value: { value: { case: 'primitive', value: { value: { case: 'integer', value: 21n } } } },
-              },
-            },
-          },
-        ],
-      },
-      outputPrefix: 's3://bucket/prefix',
-    }),
-  ),
-);
+const createRequest = trivialCreateRequest();
 const createResponse = await call(serviceClient, createPath, createRequest);
-const resourceMeta = fromBinary(CreateTaskResponseSchema, createResponse).resourceMeta;
-const getRequest = Buffer.from(
-  toBinary(
-    GetTaskRequestSchema,
-    create(GetTaskRequestSchema, {
-      resourceMeta,
-      taskCategory: { name: 'test_job', version: 0 },
-      outputPrefix: 's3://bucket/prefix',
-    }),
-  ),
-);
+const getRequest = trivialGetRequest(createResponse);
 const sample = await call(serviceClient, path, getRequest);
 // The benchmark is only meaningful if the service does the real work: a SUCCEEDED resource with the output.
 const sampleResource = fromBinary(GetTaskResponseSchema, sample).resource;

@@ -37,6 +37,9 @@ export function encodeEnvelope(
   return encoder.encode(JSON.stringify(body));
 }
 
+/** Shared by every task without declared outputs (like the cached maps below, read-only by contract). */
+const NO_OUTPUTS: ReadonlyMap<string, LiteralType> = new Map();
+
 export function decodeEnvelope(bytes: Uint8Array): Envelope {
   if (bytes.length === 0) throw new InvalidResourceMetaError('it is empty');
   let body: unknown;
@@ -51,11 +54,10 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
   const { v, meta, outputs, sync } = body as Record<string, unknown>;
   if (v !== ENVELOPE_VERSION)
     throw new InvalidResourceMetaError(`unsupported envelope version ${JSON.stringify(v)}`);
-  return {
-    meta: meta as JsonValue,
-    outputTypes: outputs === undefined ? new Map() : decodeOutputTypes(outputs),
-    ...(sync === undefined ? {} : { syncResource: decodeSyncResource(sync) }),
-  };
+  const outputTypes = outputs === undefined ? NO_OUTPUTS : decodeOutputTypes(outputs);
+  return sync === undefined
+    ? { meta: meta as JsonValue, outputTypes }
+    : { meta: meta as JsonValue, outputTypes, syncResource: decodeSyncResource(sync) };
 }
 
 /**

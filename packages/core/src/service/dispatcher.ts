@@ -440,7 +440,8 @@ export class Dispatcher {
     }
     const queuedAt = performance.now();
     try {
-      await this.options.limiter.acquire(call.signal);
+      const limiter = this.options.limiter;
+      if (call.signal.aborted || !limiter.tryAcquire()) await limiter.acquire(call.signal);
     } catch (error) {
       const mapped = this.normalize(error, call.signal, scope, operation);
       timer.fail(mapped.kind);

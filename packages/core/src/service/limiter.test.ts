@@ -23,6 +23,21 @@ function track(promise: Promise<void>) {
 }
 
 describe('ConcurrencyLimiter', () => {
+  it('tryAcquire takes a free slot at once and refuses when none is free, leaving the queue to acquire', async () => {
+    const limiter = new ConcurrencyLimiter(1);
+    expect(limiter.tryAcquire()).toBe(true);
+    expect(limiter.tryAcquire()).toBe(false);
+    expect(limiter.running).toBe(1);
+    const waiting = track(limiter.acquire(never()));
+    limiter.release();
+    await settle();
+    expect(waiting).toEqual({ settled: true, error: undefined });
+    // The slot went to the waiter, not back to the pool.
+    expect(limiter.tryAcquire()).toBe(false);
+    limiter.release();
+    expect(limiter.tryAcquire()).toBe(true);
+  });
+
   it('grants up to `limit` slots at once and makes further callers wait', async () => {
     const limiter = new ConcurrencyLimiter(2);
     await limiter.acquire(never());

@@ -22,6 +22,16 @@ export class ConcurrencyLimiter {
     return this.waiters.length;
   }
 
+  /**
+   * Takes a free slot at once, without a promise (the common case on every call); false when the caller must wait
+   * with `acquire`. The caller must call `release()` exactly once after a true.
+   */
+  tryAcquire(): boolean {
+    if (this.active >= this.limit) return false;
+    this.active += 1;
+    return true;
+  }
+
   /** Resolves once a slot is held; the caller must call `release()` exactly once afterwards. */
   acquire(signal: AbortSignal): Promise<void> {
     if (signal.aborted) return Promise.reject(abortReason(signal));

@@ -3,6 +3,7 @@ import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import {
   AgentSchema,
+  CreateTaskRequestSchema,
   CreateTaskResponseSchema,
   DeleteTaskResponseSchema,
   ExecuteTaskSyncRequestSchema,
@@ -72,7 +73,10 @@ export function flyte1Services(dispatcher: Dispatcher, env: HandlerEnvironment) 
       env,
       (request: V2CreateTaskRequest, signal, wire) =>
         dispatcher
-          .create(createRequestData(request, wire, undefined), { protocol, signal })
+          .create(createRequestData(request, wire, undefined, CreateTaskRequestSchema.typeName), {
+            protocol,
+            signal,
+          })
           .then((resourceMeta) => create(CreateTaskResponseSchema, { resourceMeta })),
       V2CreateTaskRequestSchema,
     ),
@@ -161,7 +165,9 @@ export function flyte1Services(dispatcher: Dispatcher, env: HandlerEnvironment) 
               outputPrefix: header.outputPrefix,
               taskExecutionMetadata: header.taskExecutionMetadata,
             },
-            (inputsWire && lengthDelimitedField(inputsWire, SYNC_INPUTS_FIELD)) ?? new Uint8Array(),
+            (inputsWire &&
+              lengthDelimitedField(inputsWire, SYNC_INPUTS_FIELD, ExecuteTaskSyncRequestSchema.typeName)) ??
+              new Uint8Array(),
           ),
           { protocol, signal },
         );

@@ -125,11 +125,13 @@ export function createRequestData(
   request: CreateTaskRequest,
   wire: Uint8Array,
   connection: Connection | undefined,
+  /** The request's own type, for the message of a malformed one (Flyte 1's requests are read as Flyte 2's). */
+  messageName: string = CreateTaskRequestSchema.typeName,
 ): CreateRequestData {
   return {
     template: request.template,
     inputs: request.inputs?.literals ?? [],
-    inputBytes: lengthDelimitedField(wire, INPUTS_FIELD)?.byteLength ?? 0,
+    inputBytes: lengthDelimitedField(wire, INPUTS_FIELD, messageName)?.byteLength ?? 0,
     outputPrefix: request.outputPrefix,
     metadata: request.taskExecutionMetadata,
     connection,

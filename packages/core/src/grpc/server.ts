@@ -57,6 +57,9 @@ export async function startGrpcServer(
     'grpc.max_receive_message_length': options.maxReceiveBytes,
     'grpc.max_send_message_length': options.maxSendBytes,
     'grpc.max_concurrent_streams': options.maxConcurrentStreams,
+    // Nothing reads channelz here (the service does not serve it), and its bookkeeping costs every call an object,
+    // four closures and two clock reads.
+    'grpc.enable_channelz': 0,
     // Flyte 2 clients ping every 30 s; grpc-js would otherwise answer pings more frequent than 5 min with GOAWAY.
     'grpc.http2.min_ping_interval_without_data_ms': 10_000,
     'grpc.keepalive_permit_without_calls': 1,

@@ -58,10 +58,22 @@ export function grpcServiceDefinition(
 
 /** A handler may answer with its message already encoded (see `encodeV1GetTaskResponse`); those bytes go as they are. */
 function serializer(schema: DescMessage) {
-  return (message: unknown): Buffer => {
-    const bytes = message instanceof Uint8Array ? message : toBinary(schema, message as never);
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  };
+  return (message: unknown): Buffer =>
+    asBuffer(message instanceof Uint8Array ? message : toBinary(schema, message as never));
+}
+
+/** V8 keeps typed arrays of up to this many bytes inside its heap (`--typed-array-max-size-in-heap`). */
+const ON_HEAP_TYPED_ARRAY_BYTES = 64;
+
+/**
+ * grpc-js wants a Buffer. Most answers (a GetTask's resource) are a few dozen bytes, which V8 stores inside the
+ * heap; reading `.buffer` of such an array moves it out to a freshly allocated backing store, which costs more
+ * than copying the bytes into Node's shared pool. A larger array already has its own store, so it is only wrapped.
+ */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return bytes.byteLength <= ON_HEAP_TYPED_ARRAY_BYTES
+    ? Buffer.from(bytes)
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function deserializer(schema: DescMessage) {

@@ -13,18 +13,18 @@ describe('callSignal', () => {
   it('names a cancellation arriving just before the deadline a passed deadline', () => {
     // The caller's cancel at its own deadline reaches the server up to the request's queueing delay early.
     const late = call(30);
-    const { signal, dispose } = callSignal(late, new AbortController().signal);
+    const callAbort = callSignal(late, new AbortController().signal);
     late.emit('cancelled');
-    expect(signal.reason).toBeInstanceOf(DeadlineExceededError);
-    dispose();
+    expect(callAbort.signal.reason).toBeInstanceOf(DeadlineExceededError);
+    callAbort.dispose();
   });
 
   it('names a cancellation well before the deadline a cancellation', () => {
     const early = call(10_000);
-    const { signal, dispose } = callSignal(early, new AbortController().signal);
+    const callAbort = callSignal(early, new AbortController().signal);
     early.emit('cancelled');
-    expect(signal.reason).toBeInstanceOf(CancelledError);
-    dispose();
+    expect(callAbort.signal.reason).toBeInstanceOf(CancelledError);
+    callAbort.dispose();
   });
 
   it('allows a tenth of the timeout, between 50 ms and 1 s', () => {
@@ -55,7 +55,7 @@ describe('callSignal', () => {
       original(...args);
     };
     const calls = Array.from({ length: 1_000 }, () => callSignal(call(10_000), shutdown.signal));
-    for (const { dispose } of calls) dispose();
+    for (const each of calls) each.dispose();
     expect(added).toBe(1);
   });
 });

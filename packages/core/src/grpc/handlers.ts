@@ -48,15 +48,15 @@ export function unaryHandler<Req, Res>(
       return;
     }
     const size = call.request.bytes.byteLength;
-    const { signal, dispose } = callSignal(call, env.shutdown);
-    startHandler(handle, request, signal, call.request.bytes).then(
+    const signal = callSignal(call, env.shutdown);
+    startHandler(handle, request, signal.signal, call.request.bytes).then(
       (response) => {
-        dispose();
+        signal.dispose();
         env.budget.release(size);
         callback(null, response);
       },
       (error: unknown) => {
-        dispose();
+        signal.dispose();
         env.budget.release(size);
         callback(toServiceError(error));
       },
@@ -97,9 +97,10 @@ export function serverStreamingHandler<Req, Res>(
       return;
     }
     const size = call.request.bytes.byteLength;
-    const { signal, dispose: disposeSignal } = callSignal(call, env.shutdown);
+    const callAbort = callSignal(call, env.shutdown);
+    const signal = callAbort.signal;
     const dispose = () => {
-      disposeSignal();
+      callAbort.dispose();
       env.budget.release(size);
     };
     // Honour back-pressure: a client that does not read must not make the service buffer without bound.
@@ -131,7 +132,8 @@ export function collectThenAnswerHandler<Req, Res>(
   handle: (requests: Req[], signal: AbortSignal, wires: Uint8Array[]) => Promise<Res>,
 ): handleBidiStreamingCall<EncodedRequest, Res> {
   return (call: ServerDuplexStream<EncodedRequest, Res>) => {
-    const { signal, dispose: disposeSignal } = callSignal(call, env.shutdown);
+    const callAbort = callSignal(call, env.shutdown);
+    const signal = callAbort.signal;
     const requests: Req[] = [];
     const wires: Uint8Array[] = [];
     let admittedBytes = 0;
@@ -139,7 +141,7 @@ export function collectThenAnswerHandler<Req, Res>(
     const dispose = () => {
       if (disposed) return;
       disposed = true;
-      disposeSignal();
+      callAbort.dispose();
       env.budget.release(admittedBytes);
     };
     let failed = false;

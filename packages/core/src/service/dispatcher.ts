@@ -32,7 +32,7 @@ import type { ConnectorListing, ConnectorRegistry } from '../registry.js';
 import type { LogPage, LogsQuery, MetricResult, MetricsQuery, Resource } from '../resource.js';
 import type { ServerSecrets } from '../secrets/server-secrets.js';
 import { resolveParams, type ParamSourceValues } from '../spec/resolve.js';
-import type { ServiceMetrics, Operation } from '../metrics/index.js';
+import type { CallMeter, ServiceMetrics, Operation } from '../metrics/index.js';
 import type { StallWatchdog } from '../isolation/stall-watchdog.js';
 import { decodeEnvelope, encodeEnvelope, type Envelope } from './envelope.js';
 import { executionInfo } from './execution-info.js';
@@ -87,6 +87,8 @@ const TRANSIENT_GET_FAILURES = new Set(['UNAVAILABLE', 'RESOURCE_EXHAUSTED', 'DE
 const MAX_ERROR_MESSAGE = 2_000;
 /** The secrets and configs of a call without a connection (every Flyte 1 call): one shared, frozen object. */
 const NONE: Readonly<Record<string, string>> = Object.freeze({});
+/** The parameters of a connector that declares none. */
+const NO_PARAMS: Record<string, never> = Object.freeze({});
 
 /**
  * The protocol-neutral heart of the service: routes a call to its connector, resolves parameters and inputs,
@@ -138,7 +140,9 @@ export class Dispatcher {
     return found;
   }
 
-  async create(request: CreateRequestData, call: CallOptions): Promise<Uint8Array> {
+  // The public methods return run()'s promise instead of being async themselves: an async function returning a
+  // promise adds one more promise and two microtask turns to every call.
+  create(request: CreateRequestData, call: CallOptions): Promise<Uint8Array> {
     const template = request.template;
     const taskType = template?.type ?? '';
     // Taken once the context is built, so that the request (its literals, execution metadata, connection) is not
@@ -174,7 +178,7 @@ export class Dispatcher {
   }
 
   /** Flyte 1's ExecuteTaskSync: runs a sync connector and returns its terminal resource. */
-  async executeSync(request: CreateRequestData, call: CallOptions): Promise<ResourceMessage> {
+  executeSync(request: CreateRequestData, call: CallOptions): Promise<ResourceMessage> {
     const template = request.template;
     return this.run('do', template?.type ?? '', call, async (scope) => {
       if (template === undefined)
@@ -194,7 +198,7 @@ export class Dispatcher {
     });
   }
 
-  async get(request: TaskRequestData, call: CallOptions): Promise<ResourceMessage> {
+  get(request: TaskRequestData, call: CallOptions): Promise<ResourceMessage> {
     return this.run('get', request.category.name, call, async (scope) => {
       const { connector } = this.lookup(request.category);
       scope.connectorName = connector.name;
@@ -202,7 +206,9 @@ export class Dispatcher {
       if (envelope.syncResource !== undefined) return envelope.syncResource;
       const asyncConnector = this.asAsync(connector, 'GetTask');
       const meta = this.decodeMeta(asyncConnector, envelope);
-      const ctx = await this.operationContext(connector, request, envelope, call, scope, 'get');
+      // Polled for every running task: without parameters to resolve, the context is built without an await.
+      const pending = this.operationContext(connector, request, envelope, call, scope, 'get');
+      const ctx = pending instanceof Promise ? await pending : pending;
       let resource: Resource;
       try {
         resource = await this.invoke(scope, () => asyncConnector.get(meta, ctx));
@@ -216,8 +222,8 @@ export class Dispatcher {
     });
   }
 
-  async delete(request: TaskRequestData, call: CallOptions): Promise<void> {
-    await this.run('delete', request.category.name, call, async (scope) => {
+  delete(request: TaskRequestData, call: CallOptions): Promise<void> {
+    return this.run('delete', request.category.name, call, async (scope) => {
       const { connector } = this.lookup(request.category);
       scope.connectorName = connector.name;
       const envelope = decodeEnvelope(request.resourceMeta);
@@ -229,7 +235,7 @@ export class Dispatcher {
     });
   }
 
-  async getMetrics(
+  getMetrics(
     request: TaskRequestData,
     query: MetricsQuery,
     call: CallOptions,
@@ -250,13 +256,13 @@ export class Dispatcher {
   }
 
   /** Streams log pages; each page is delivered through `onPage` while the worker slot is held. */
-  async getLogs(
+  getLogs(
     request: TaskRequestData,
     query: LogsQuery,
     call: CallOptions,
     onPage: (page: LogPage) => Promise<void>,
   ): Promise<void> {
-    await this.run('get_logs', request.category.name, call, async (scope) => {
+    return this.run('get_logs', request.category.name, call, async (scope) => {
       const { connector } = this.lookup(request.category);
       scope.connectorName = connector.name;
       const asyncConnector = this.asAsync(connector, 'GetTaskLogs');
@@ -350,33 +356,45 @@ export class Dispatcher {
     };
   }
 
-  private async operationContext(
+  private operationContext(
     connector: Connector,
     request: TaskRequestData,
     envelope: Envelope,
     call: CallOptions,
     scope: CallScope,
     operation: Operation,
-  ): Promise<OperationContext> {
+  ): OperationContext | Promise<OperationContext> {
     const secrets = request.connection?.secrets ?? NONE;
     const configs = request.connection?.configs ?? NONE;
     pushSecretValues(scope, secrets);
     // Most connectors declare no parameters; they skip the resolver and its promises on every poll.
-    let values: Record<string, unknown> = {};
-    if (hasParams(connector.spec.params)) {
-      const params = await resolveParams(connector.spec.params, this.paramSources(secrets, configs), false);
-      scope.secrets.push(...params.secretValues);
-      values = params.values;
+    if (!hasParams(connector.spec.params)) {
+      return this.contextWith(NO_PARAMS, connector, request, envelope, call, scope, operation);
     }
+    return resolveParams(connector.spec.params, this.paramSources(secrets, configs), false).then((params) => {
+      scope.secrets.push(...params.secretValues);
+      return this.contextWith(params.values, connector, request, envelope, call, scope, operation);
+    });
+  }
+
+  private contextWith(
+    params: Record<string, unknown>,
+    connector: Connector,
+    request: TaskRequestData,
+    envelope: Envelope,
+    call: CallOptions,
+    scope: CallScope,
+    operation: Operation,
+  ): OperationContext {
     return {
       signal: call.signal,
       logger: this.callLogger(connector, operation, scope),
       protocol: call.protocol,
       taskCategory: request.category,
-      secrets,
-      configs,
+      secrets: request.connection?.secrets ?? NONE,
+      configs: request.connection?.configs ?? NONE,
       outputPrefix: request.outputPrefix,
-      params: values as OperationContext['params'],
+      params: params as OperationContext['params'],
       outputTypes: envelope.outputTypes,
     };
   }
@@ -422,8 +440,12 @@ export class Dispatcher {
     };
   }
 
-  /** Wraps a connector call with draining, the worker limit, signal racing, isolation and metrics. */
-  private async run<T>(
+  /**
+   * Wraps a connector call with draining, the worker limit, signal racing, isolation and metrics. Not async: a call
+   * that finds a free worker slot (the usual case) goes straight to `execute`, whose one promise both races the
+   * signal and settles the call; an async frame and a separate race promise cost every GetTask about 1 KB.
+   */
+  private run<T>(
     operation: Operation,
     taskType: string,
     call: CallOptions,
@@ -436,40 +458,79 @@ export class Dispatcher {
         'The connector service is shutting down; retry on another replica.',
       );
       timer.fail(error.kind);
-      throw error;
+      return Promise.reject(error);
     }
+    if (!call.signal.aborted && this.options.limiter.tryAcquire()) {
+      this.options.metrics.observeQueueWait(operation, 0);
+      return this.execute(timer, scope, call, work);
+    }
+    return this.waitForSlot(timer, scope, call).then(() => this.execute(timer, scope, call, work));
+  }
+
+  /** Queues for a worker slot, recording how long the call waited. */
+  private async waitForSlot(timer: CallMeter, scope: CallScope, call: CallOptions): Promise<void> {
     const queuedAt = performance.now();
     try {
-      const limiter = this.options.limiter;
-      if (call.signal.aborted || !limiter.tryAcquire()) await limiter.acquire(call.signal);
+      await this.options.limiter.acquire(call.signal);
     } catch (error) {
-      const mapped = this.normalize(error, call.signal, scope, operation);
+      const mapped = this.normalize(error, call.signal, scope, scope.operation);
       timer.fail(mapped.kind);
       throw mapped;
     }
-    this.options.metrics.observeQueueWait(operation, (performance.now() - queuedAt) / 1000);
+    this.options.metrics.observeQueueWait(scope.operation, (performance.now() - queuedAt) / 1000);
+  }
+
+  /**
+   * Runs the work in a held worker slot. Settles with the work, or as soon as the signal fires, so that a connector
+   * that ignores its signal cannot hold the caller past its deadline (nor the slot); whatever the abandoned work
+   * does later is ignored.
+   */
+  private execute<T>(
+    timer: CallMeter,
+    scope: CallScope,
+    call: CallOptions,
+    work: (scope: CallScope) => Promise<T>,
+  ): Promise<T> {
     this.inFlight += 1;
     this.options.watchdog?.callStarted(scope);
-    try {
-      const result = await raceWithSignal(work(scope), call.signal);
-      timer.succeed();
-      return result;
-    } catch (error) {
-      const mapped = this.normalize(error, call.signal, scope, operation);
-      if (mapped.kind === 'INTERNAL') {
-        this.options.logger.error(
-          { connector: scope.connectorName, operation, err: redactError(error, scope.secrets) },
-          'connector call failed',
-        );
-      }
-      timer.fail(mapped.kind);
-      throw mapped;
-    } finally {
-      this.options.limiter.release();
-      this.options.watchdog?.callEnded(scope);
-      this.inFlight -= 1;
-      if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
-    }
+    const signal = call.signal;
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const end = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
+        this.options.limiter.release();
+        this.options.watchdog?.callEnded(scope);
+        this.inFlight -= 1;
+        if (this.inFlight === 0) for (const resolveIdle of this.idleWaiters.splice(0)) resolveIdle();
+        return true;
+      };
+      const fail = (error: unknown) => {
+        if (!end()) return;
+        const mapped = this.normalize(error, signal, scope, scope.operation);
+        if (mapped.kind === 'INTERNAL') {
+          this.options.logger.error(
+            {
+              connector: scope.connectorName,
+              operation: scope.operation,
+              err: redactError(error, scope.secrets),
+            },
+            'connector call failed',
+          );
+        }
+        timer.fail(mapped.kind);
+        reject(mapped);
+      };
+      const onAbort = () => fail(abortError(signal));
+      // No `{ once: true }`: a signal aborts only once, and the options object is one more allocation per call.
+      signal.addEventListener('abort', onAbort);
+      work(scope).then((value) => {
+        if (!end()) return;
+        timer.succeed();
+        resolve(value);
+      }, fail);
+    });
   }
 
   /** Every failure leaves here as a ConnectorError with a safe message: no stack, no secret. */
@@ -516,36 +577,6 @@ function redactError(error: unknown, secrets: readonly string[]): unknown {
     message: redactText(error.message, secrets),
     stack: redactText(error.stack ?? '', secrets),
   };
-}
-
-/**
- * Settles with the work, or rejects as soon as the signal fires, so that a connector that ignores its signal
- * cannot hold the caller past its deadline. The abandoned work's rejection is swallowed.
- */
-function raceWithSignal<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.reject(abortError(signal));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      work.catch(() => undefined);
-      reject(abortError(signal));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        // Passed on untouched: normalize() classifies whatever the connector threw.
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-        reject(error);
-      },
-    );
-  });
 }
 
 function abortError(signal: AbortSignal): Error {

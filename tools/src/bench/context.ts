@@ -18,6 +18,8 @@ export interface Profile {
   readonly warmupSeconds: number;
   /** Length of each measured load phase. */
   readonly phaseSeconds: number;
+  /** The GetTask saturation phase is split into this many rounds, alternating between the targets. */
+  readonly saturationRounds: number;
   readonly rates: readonly number[];
   readonly slowCreates: number;
   readonly coldStarts: number;
@@ -27,6 +29,7 @@ export const FULL: Profile = {
   quick: false,
   warmupSeconds: 3,
   phaseSeconds: 15,
+  saturationRounds: 5,
   rates: [500, 2000, 5000],
   slowCreates: 10_000,
   coldStarts: 5,
@@ -36,6 +39,7 @@ export const QUICK: Profile = {
   quick: true,
   warmupSeconds: 1,
   phaseSeconds: 2,
+  saturationRounds: 1,
   rates: [500, 2000, 5000],
   slowCreates: 1_000,
   coldStarts: 1,
@@ -72,6 +76,30 @@ export async function withServer<T>(
     return await body(server);
   } finally {
     await server.stop();
+  }
+}
+
+/** Starts every target (one after another), runs `body` with all of them up, and stops them all. */
+export async function withServers<T>(
+  ctx: Pick<BenchContext, 'peers' | 'workDir'>,
+  targets: readonly Target[],
+  bareAnswers: (target: Target) => Readonly<Record<string, BareAnswer>> | undefined,
+  body: (servers: readonly RunningServer[]) => Promise<T>,
+): Promise<T> {
+  const servers: RunningServer[] = [];
+  try {
+    for (const target of targets) {
+      servers.push(
+        await startServer(target, {
+          peers: ctx.peers,
+          workDir: ctx.workDir,
+          bareAnswers: bareAnswers(target),
+        }),
+      );
+    }
+    return await body(servers);
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
   }
 }
 

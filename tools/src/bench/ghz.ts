@@ -42,6 +42,15 @@ export interface LoadResult {
   readonly okPerSecond: number;
   /** Percentile (0..1) of the successful calls' latency, in ms. */
   readonly latencyMs: (quantile: number) => number;
+  /** The successful calls' latencies in ms, ascending. */
+  readonly latenciesMs: readonly number[];
+}
+
+/** The `quantile` (0..1) of ascending values; NaN for none. */
+export function percentile(ascending: readonly number[], quantile: number): number {
+  return ascending.length === 0
+    ? NaN
+    : ascending[Math.min(ascending.length - 1, Math.ceil(quantile * ascending.length) - 1)]!;
 }
 
 interface GhzReport {
@@ -109,9 +118,7 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     errorKinds,
     seconds,
     okPerSecond: latencies.length / seconds,
-    latencyMs: (quantile) =>
-      latencies.length === 0
-        ? NaN
-        : latencies[Math.min(latencies.length - 1, Math.ceil(quantile * latencies.length) - 1)]!,
+    latencyMs: (quantile) => percentile(latencies, quantile),
+    latenciesMs: latencies,
   };
 }

@@ -87,6 +87,19 @@ describe('StallWatchdog', () => {
     ]);
   });
 
+  it('still names a call that ended in the blocking callback after a hundred others ended with it', async () => {
+    const reports = watch();
+    const calls = Array.from({ length: 100 }, (_, i) => call(i === 99 ? 'last' : 'many'));
+    for (const each of calls) watchdog!.callStarted(each);
+    await sleep(30);
+    busyLoop(200);
+    for (const each of calls) watchdog!.callEnded(each);
+    await sleep(THRESHOLD_MS);
+    expect(reports.map((report) => report.suspects.map((suspect) => suspect.connector).sort())).toEqual([
+      ['last', 'many'],
+    ]);
+  });
+
   it('reports a stall outside any call with neither culprit nor suspect, and leaves out connectors that cannot block it', async () => {
     const reports = watch((name) => name === 'isolated');
     watchdog!.callStarted(call('isolated'));

@@ -80,18 +80,20 @@ export function flyte1Services(dispatcher: Dispatcher, env: HandlerEnvironment) 
           .then((resourceMeta) => create(CreateTaskResponseSchema, { resourceMeta })),
       V2CreateTaskRequestSchema,
     ),
-    GetTask: unaryHandler(env, async (request: GetTaskRequest, signal) => {
-      const resource = await dispatcher.get(
-        {
-          category: requireCategory('GetTaskRequest', request.taskCategory, request.taskType),
-          resourceMeta: request.resourceMeta,
-          outputPrefix: request.outputPrefix,
-          connection: undefined,
-        },
-        { protocol, signal },
-      );
-      return encodeV1GetTaskResponse(resource);
-    }),
+    // Polled for every running task: a plain `.then` rather than an async function, one promise fewer per call.
+    GetTask: unaryHandler(env, (request: GetTaskRequest, signal) =>
+      dispatcher
+        .get(
+          {
+            category: requireCategory('GetTaskRequest', request.taskCategory, request.taskType),
+            resourceMeta: request.resourceMeta,
+            outputPrefix: request.outputPrefix,
+            connection: undefined,
+          },
+          { protocol, signal },
+        )
+        .then(encodeV1GetTaskResponse),
+    ),
     DeleteTask: unaryHandler(env, async (request: DeleteTaskRequest, signal) => {
       await dispatcher.delete(
         {

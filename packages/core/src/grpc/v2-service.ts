@@ -17,6 +17,8 @@ import {
   type GetTaskLogsRequest,
   type GetTaskMetricsRequest,
   type GetTaskRequest,
+  type GetTaskResponse,
+  type Resource,
   type TaskCategory as TaskCategoryMessage,
 } from '../gen/v2/flyteidl2/connector/connector_pb.js';
 import { AsyncConnectorService, ConnectorMetadataService } from '../gen/v2/flyteidl2/connector/service_pb.js';
@@ -41,10 +43,10 @@ export function flyte2Services(dispatcher: Dispatcher, env: HandlerEnvironment) 
         .create(createRequestData(request, wire, request.connection), { protocol, signal })
         .then((resourceMeta) => create(CreateTaskResponseSchema, { resourceMeta })),
     ),
-    GetTask: unaryHandler(env, async (request: GetTaskRequest, signal) => {
-      const resource = await dispatcher.get(taskRequest('GetTaskRequest', request), { protocol, signal });
-      return create(GetTaskResponseSchema, { resource });
-    }),
+    // Polled for every running task: a plain `.then` rather than an async function, one promise fewer per call.
+    GetTask: unaryHandler(env, (request: GetTaskRequest, signal) =>
+      dispatcher.get(taskRequest('GetTaskRequest', request), { protocol, signal }).then(getTaskResponse),
+    ),
     DeleteTask: unaryHandler(env, async (request: DeleteTaskRequest, signal) => {
       await dispatcher.delete(taskRequest('DeleteTaskRequest', { ...request, outputPrefix: '' }), {
         protocol,
@@ -121,6 +123,10 @@ export function flyte2Services(dispatcher: Dispatcher, env: HandlerEnvironment) 
  * What the dispatcher needs of a CreateTaskRequest. Flyte 1's CreateTaskRequest is read as this Flyte 2 message too
  * (same field numbers and wire shapes), with `connection` left out: Flyte 1 has no such field.
  */
+function getTaskResponse(resource: Resource): GetTaskResponse {
+  return create(GetTaskResponseSchema, { resource });
+}
+
 export function createRequestData(
   request: CreateTaskRequest,
   wire: Uint8Array,

@@ -23,6 +23,7 @@ import {
   type ConnectorClient,
   type ConnectorPlugin,
 } from '../dist/index.js';
+import { trivialServiceArgs } from './trivial-task.ts';
 
 const TASKS = Number(process.env['BENCH_TASKS'] ?? 10_000);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
@@ -67,27 +68,9 @@ async function inProcessClient(): Promise<ConnectorClient> {
 }
 
 async function startService(): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(
-    process.execPath,
-    [
-      CLI,
-      'serve',
-      '--port',
-      '0',
-      '--prometheus-port',
-      '0',
-      '--host',
-      '127.0.0.1',
-      '--no-discover',
-      '--modules',
-      FIXTURE,
-      '--worker',
-      '64',
-      '--log-level',
-      'info',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const child = spawn(process.execPath, trivialServiceArgs(CLI, FIXTURE), {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout });
   for await (const line of lines) {
     if (!line.startsWith('{')) continue;

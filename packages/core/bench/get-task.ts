@@ -11,7 +11,12 @@ import { credentials, Client } from '@grpc/grpc-js';
 import { fromBinary } from '@bufbuild/protobuf';
 import { GetTaskResponseSchema } from '../dist/gen/v2/flyteidl2/connector/connector_pb.js';
 import { call, fixedRate, saturate } from './grpc-load.ts';
-import { trivialCreateRequest, trivialGetRequest, trivialServiceArgs } from './trivial-task.ts';
+import {
+  loopbackServeArgs,
+  trivialCreateRequest,
+  trivialGetRequest,
+  trivialServiceArgs,
+} from './trivial-task.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'dist', 'cli', 'main.js');
@@ -150,18 +155,7 @@ const loadedRss = rssMb(service.pid);
 // Cold start: process start to SERVING, with every first-party connector the workspace has installed.
 const coldStarts: number[] = [];
 for (let i = 0; i < 3; i += 1) {
-  const cold = await start([
-    cli,
-    'serve',
-    '--port',
-    '0',
-    '--prometheus-port',
-    '0',
-    '--host',
-    '127.0.0.1',
-    '--log-level',
-    'info',
-  ]);
+  const cold = await start(loopbackServeArgs(cli));
   coldStarts.push(cold.startMs);
   cold.child.kill('SIGTERM');
   await once(cold.child, 'exit');

@@ -45,8 +45,8 @@ export function trivialGetRequest(createResponse: Uint8Array): Buffer {
   return Buffer.from(toBinary(GetTaskRequestSchema, request));
 }
 
-/** `flyte-connect serve` arguments: ephemeral ports, loopback, only the trivial connector, 64 workers. */
-export function trivialServiceArgs(cli: string, fixture: string): string[] {
+/** `flyte-connect serve` on ephemeral ports and loopback; the benches add what they serve. */
+export function loopbackServeArgs(cli: string): string[] {
   return [
     cli,
     'serve',
@@ -56,12 +56,12 @@ export function trivialServiceArgs(cli: string, fixture: string): string[] {
     '0',
     '--host',
     '127.0.0.1',
-    '--no-discover',
-    '--modules',
-    fixture,
-    '--worker',
-    '64',
     '--log-level',
     'info',
   ];
+}
+
+/** `flyte-connect serve` arguments: ephemeral ports, loopback, only the given connector module, 64 workers. */
+export function trivialServiceArgs(cli: string, fixture: string): string[] {
+  return [...loopbackServeArgs(cli), '--no-discover', '--modules', fixture, '--worker', '64'];
 }

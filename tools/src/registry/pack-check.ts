@@ -1,6 +1,6 @@
 import { builtinModules } from 'node:module';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { init, parse } from 'es-module-lexer';
 import semver from 'semver';
 import { runNpm } from './commands.ts';
@@ -98,7 +98,7 @@ export async function packagingProblems(pkg: WorkspacePackage, context: Packagin
   }
 
   if (manifest['flyte.connectors'] !== undefined) problems.push(...corePeerProblems(pkg, context.core));
-  problems.push(...(await undeclaredImports(pkg, context.packed.files)));
+  problems.push(...(await missingImports(pkg, context.packed.files)));
   return problems;
 }
 
@@ -119,10 +119,14 @@ function corePeerProblems(pkg: WorkspacePackage, core: PackagingContext['core'])
 
 const BUILTINS = new Set(builtinModules);
 
-/** Packages the published JavaScript imports that its manifest does not declare (they would be missing). */
-async function undeclaredImports(pkg: WorkspacePackage, files: readonly string[]): Promise<string[]> {
+/**
+ * What the published JavaScript imports but the tarball would not provide: packages its manifest does not declare,
+ * and the package's own files that are not packed (a bundle chunk importing a compiled module left out of `files`).
+ */
+async function missingImports(pkg: WorkspacePackage, files: readonly string[]): Promise<string[]> {
   await init;
   const { manifest } = pkg;
+  const packed = new Set(files);
   const declared = new Set([
     manifest.name,
     ...Object.keys(manifest.dependencies ?? {}),
@@ -134,7 +138,13 @@ async function undeclaredImports(pkg: WorkspacePackage, files: readonly string[]
     const source = await readFile(join(pkg.dir, file), 'utf8');
     const [imports] = parse(source, file);
     for (const { n: specifier } of imports) {
-      if (specifier === undefined || specifier.startsWith('.') || specifier.startsWith('/')) continue;
+      if (specifier === undefined || specifier.startsWith('/')) continue;
+      if (specifier.startsWith('.')) {
+        const target = posix.join(posix.dirname(file), specifier);
+        if (!packed.has(target))
+          problems.set(`${file} ${target}`, `${file} imports ${target}, which is not packed`);
+        continue;
+      }
       if (specifier.startsWith('node:') || BUILTINS.has(specifier)) continue;
       const name = packageName(specifier);
       if (!declared.has(name) && !problems.has(name)) {

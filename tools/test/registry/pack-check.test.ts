@@ -67,7 +67,7 @@ beforeAll(async () => {
         './extra': { types: './dist/extra.d.ts', default: './dist/extra.js' },
       },
       bin: { bad: 'dist/cli.js' },
-      files: ['dist', 'test', 'README.md', 'LICENSE'],
+      files: ['dist', '!dist/lib/**/*.js', 'test', 'README.md', 'LICENSE'],
       repository: { type: 'git', url: 'git+https://example.com/x.git', directory: 'packages/somewhere-else' },
       dependencies: { '@org/connector-core': '^0.1.0' },
       'flyte.connectors': { bad: './dist/plugin.js' },
@@ -79,7 +79,8 @@ beforeAll(async () => {
       'dist/index.js.map': '{}',
       'dist/index.test.js': 'export {};\n',
       'dist/cli.js': "console.log('no shebang');\n",
-      'dist/plugin.js': 'export default [];\n',
+      'dist/plugin.js': "export { default } from './lib/plugin.js';\n",
+      'dist/lib/plugin.js': 'export default [];\n',
       'dist/tsconfig.lib.tsbuildinfo': '{}',
       'test/plugin.test.ts': 'export {};\n',
     },
@@ -116,6 +117,7 @@ describe('packagingProblems', () => {
         'no peer dependency on @org/connector-core',
         '@org/connector-core is a dependency (each connector would carry its own core); make it a peer',
         'dist/index.js imports zod, which is not in dependencies or peerDependencies',
+        'dist/plugin.js imports dist/lib/plugin.js, which is not packed',
       ].sort(),
     );
   });

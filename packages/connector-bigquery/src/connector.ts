@@ -46,7 +46,9 @@ export const BIGQUERY_TASK_TYPE = 'bigquery_query_job_task';
 /** How many (project, credential, endpoint) clients are kept; the least recently used one goes first. */
 const CLIENT_CACHE_SIZE = 32;
 
-const packageVersion = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+const packageVersion = (
+  createRequire(import.meta.url)('@org/connector-bigquery/package.json') as { version: string }
+).version;
 
 type Params = Partial<ResolvedParams<BigQueryParams>>;
 

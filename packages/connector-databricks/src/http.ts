@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
 
-const packageVersion = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+const packageVersion = (
+  createRequire(import.meta.url)('@org/connector-databricks/package.json') as { version: string }
+).version;
 
 /** What one Jobs API call needs besides its path. */
 export interface CallOptions {

@@ -2,7 +2,9 @@ import { createRequire } from 'node:module';
 import type { ClientSettings } from './sdk.js';
 import { DEFAULT_MAX_RETRIES } from './spec.js';
 
-const packageVersion = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+const packageVersion = (
+  createRequire(import.meta.url)('@org/connector-openai/package.json') as { version: string }
+).version;
 
 /** The parameters both connectors share, as either context holds them (resolved, or partial outside create). */
 interface SharedParams {

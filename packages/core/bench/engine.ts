@@ -12,7 +12,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { create } from '@bufbuild/protobuf';
-import { ResourceSchema } from '../dist/gen/v2/flyteidl2/connector/connector_pb.js';
+import { ResourceSchema } from '../dist/lib/gen/v2/flyteidl2/connector/connector_pb.js';
 import {
   createGrpcClient,
   createInProcessClient,
@@ -22,7 +22,7 @@ import {
   TaskEngine,
   type ConnectorClient,
   type ConnectorPlugin,
-} from '../dist/index.js';
+} from '@org/connector-core';
 import { trivialServiceArgs } from './trivial-task.ts';
 
 const TASKS = Number(process.env['BENCH_TASKS'] ?? 10_000);

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { credentials, Client } from '@grpc/grpc-js';
 import { fromBinary } from '@bufbuild/protobuf';
-import { GetTaskResponseSchema } from '../dist/gen/v2/flyteidl2/connector/connector_pb.js';
+import { GetTaskResponseSchema } from '../dist/lib/gen/v2/flyteidl2/connector/connector_pb.js';
 import { call, fixedRate, saturate } from './grpc-load.ts';
 import {
   loopbackServeArgs,

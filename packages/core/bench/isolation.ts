@@ -15,7 +15,7 @@ import {
   CreateTaskResponseSchema,
   GetTaskRequestSchema,
   GetTaskResponseSchema,
-} from '../dist/gen/v2/flyteidl2/connector/connector_pb.js';
+} from '../dist/lib/gen/v2/flyteidl2/connector/connector_pb.js';
 import { call, fixedRate, saturate } from './grpc-load.ts';
 import {
   clockTicksPerSecond,
@@ -23,7 +23,7 @@ import {
   processMemory,
   startServiceProcess,
   type ServiceProcess,
-} from '../dist/testing/index.js';
+} from '@org/connector-core/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = join(here, 'trivial-connector.js');

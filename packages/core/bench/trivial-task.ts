@@ -4,7 +4,7 @@ import {
   CreateTaskRequestSchema,
   CreateTaskResponseSchema,
   GetTaskRequestSchema,
-} from '../dist/gen/v2/flyteidl2/connector/connector_pb.js';
+} from '../dist/lib/gen/v2/flyteidl2/connector/connector_pb.js';
 
 /** A Flyte 2 CreateTask for the trivial connector: one INTEGER input `x`, one INTEGER output `result`. */
 export function trivialCreateRequest(): Buffer {

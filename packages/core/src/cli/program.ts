@@ -1,11 +1,12 @@
 // The flyte-connect command line. `main.ts`, the executable, loads it once the compile cache is on.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { corePackageFile } from '../package-files.js';
 import { listCommand } from './list.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+const { version } = JSON.parse(readFileSync(corePackageFile('package.json'), 'utf8')) as {
   version: string;
 };
 

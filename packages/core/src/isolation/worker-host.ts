@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { BackendUnavailableError, InternalError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { jitteredBackoff, type BackoffOptions } from '../runner/backoff.js';
+import { corePackageFile } from '../package-files.js';
 import { redactingLogger, redactText } from '../service/redact.js';
 import { describeThrown, fromTransferredError, toTransferredError } from './error-transfer.js';
 import type { CallMessage, FromWorker, PullResult, ToWorker, WorkerSetup } from './protocol.js';
@@ -82,7 +83,8 @@ interface ActiveCall {
 const RECENT_SECRETS = 256;
 /** A worker that ran this long before crashing restarts without the accumulated backoff. */
 const HEALTHY_UPTIME_MS = 30_000;
-const WORKER_URL = new URL('./worker-main.js', import.meta.url);
+/** The worker's entry: the bundled file, which shares its modules with the bundle the service runs from. */
+const WORKER_FILE = 'dist/isolation/worker-main.js';
 
 /**
  * Runs one connector module in a worker thread and forwards calls to it. A crash, exit or out-of-memory of the
@@ -333,7 +335,7 @@ export class WorkerHost {
 
   #spawn(): Promise<void> {
     const { setup, env, heapMib } = this.#options;
-    const worker = new Worker(WORKER_URL, {
+    const worker = new Worker(corePackageFile(WORKER_FILE), {
       workerData: setup,
       env,
       resourceLimits: { maxOldGenerationSizeMb: heapMib },

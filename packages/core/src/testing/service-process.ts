@@ -1,10 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { corePackageFile } from '../package-files.js';
 
 /** The `flyte-connect` CLI of this installation of core. */
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+const CLI_FILE = 'dist/cli/main.js';
 
 /** What {@link startServiceProcess} starts. */
 export interface ServiceProcessOptions {
@@ -46,7 +46,7 @@ export interface ServiceProcess {
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const args = [
     ...(options.nodeFlags ?? []),
-    CLI,
+    corePackageFile(CLI_FILE),
     'serve',
     '--port',
     '0',

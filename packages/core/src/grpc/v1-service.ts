@@ -1,5 +1,4 @@
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { create, fromBinary } from '@bufbuild/protobuf';
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import {
   AgentSchema,
@@ -11,7 +10,6 @@ import {
   GetAgentResponseSchema,
   GetTaskLogsResponseSchema,
   GetTaskMetricsResponseSchema,
-  GetTaskResponseSchema,
   ListAgentsResponseSchema,
   ResourceSchema as V1ResourceSchema,
   State,
@@ -49,12 +47,11 @@ import {
   type HandlerEnvironment,
 } from './handlers.js';
 import { convertMessage } from './convert.js';
+import { encodeGetTaskResponse } from './resource-encoding.js';
 import { grpcServiceDefinition } from './service-definition.js';
 import { lengthDelimitedField } from './wire-field.js';
 
 const SYNC_INPUTS_FIELD = ExecuteTaskSyncRequestSchema.field.inputs.number;
-const GET_TASK_RESOURCE_FIELD = GetTaskResponseSchema.field.resource.number;
-const RESOURCE_STATE_FIELD = V1ResourceSchema.field.state.number;
 import { createRequestData, metricsQuery, requireCategory } from './v2-service.js';
 
 /**
@@ -288,11 +285,7 @@ const STATE_BY_PHASE: Readonly<Record<number, State>> = {
  * the message by a decode and encoding it again (a third of a Flyte 1 GetTask's protobuf work).
  */
 export function encodeV1GetTaskResponse(resource: V2Resource): Uint8Array {
-  const state = STATE_BY_PHASE[resource.phase] ?? State.RETRYABLE_FAILURE;
-  const writer = new BinaryWriter().tag(GET_TASK_RESOURCE_FIELD, WireType.LengthDelimited).fork();
-  // proto3 leaves a zero enum off the wire.
-  if (state !== State.RETRYABLE_FAILURE) writer.tag(RESOURCE_STATE_FIELD, WireType.Varint).int32(state);
-  return writer.raw(toBinary(V2ResourceSchema, resource)).join().finish();
+  return encodeGetTaskResponse(resource, STATE_BY_PHASE[resource.phase] ?? State.RETRYABLE_FAILURE);
 }
 
 export function toV1Resource(resource: V2Resource): V1Resource {

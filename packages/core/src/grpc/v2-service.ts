@@ -9,7 +9,6 @@ import {
   GetConnectorResponseSchema,
   GetTaskLogsResponseSchema,
   GetTaskMetricsResponseSchema,
-  GetTaskResponseSchema,
   ListConnectorsResponseSchema,
   type CreateTaskRequest,
   type DeleteTaskRequest,
@@ -17,8 +16,6 @@ import {
   type GetTaskLogsRequest,
   type GetTaskMetricsRequest,
   type GetTaskRequest,
-  type GetTaskResponse,
-  type Resource,
   type TaskCategory as TaskCategoryMessage,
 } from '../gen/v2/flyteidl2/connector/connector_pb.js';
 import { AsyncConnectorService, ConnectorMetadataService } from '../gen/v2/flyteidl2/connector/service_pb.js';
@@ -28,6 +25,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { CreateRequestData, Dispatcher, TaskRequestData } from '../service/dispatcher.js';
 import type { MetricsQuery } from '../resource.js';
 import { serverStreamingHandler, unaryHandler, type HandlerEnvironment } from './handlers.js';
+import { encodeGetTaskResponse } from './resource-encoding.js';
 import { grpcServiceDefinition } from './service-definition.js';
 import { lengthDelimitedField } from './wire-field.js';
 
@@ -45,7 +43,9 @@ export function flyte2Services(dispatcher: Dispatcher, env: HandlerEnvironment) 
     ),
     // Polled for every running task: a plain `.then` rather than an async function, one promise fewer per call.
     GetTask: unaryHandler(env, (request: GetTaskRequest, signal) =>
-      dispatcher.get(taskRequest('GetTaskRequest', request), { protocol, signal }).then(getTaskResponse),
+      dispatcher
+        .get(taskRequest('GetTaskRequest', request), { protocol, signal })
+        .then((resource) => encodeGetTaskResponse(resource)),
     ),
     DeleteTask: unaryHandler(env, async (request: DeleteTaskRequest, signal) => {
       await dispatcher.delete(taskRequest('DeleteTaskRequest', { ...request, outputPrefix: '' }), {
@@ -123,10 +123,6 @@ export function flyte2Services(dispatcher: Dispatcher, env: HandlerEnvironment) 
  * What the dispatcher needs of a CreateTaskRequest. Flyte 1's CreateTaskRequest is read as this Flyte 2 message too
  * (same field numbers and wire shapes), with `connection` left out: Flyte 1 has no such field.
  */
-function getTaskResponse(resource: Resource): GetTaskResponse {
-  return create(GetTaskResponseSchema, { resource });
-}
-
 export function createRequestData(
   request: CreateTaskRequest,
   wire: Uint8Array,

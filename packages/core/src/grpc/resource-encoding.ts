@@ -23,8 +23,8 @@ import {
 import { NamedLiteralSchema, OutputsSchema, type Outputs } from '../gen/v2/flyteidl2/task/common_pb.js';
 
 /**
- * The fields written here, by message; every other field of these messages must be unset (a test compares this list
- * with the generated descriptors, so a regenerated IDL with new fields fails it instead of losing data).
+ * The fields of each message this module writes (itself or through `toBinary`). A test checks that they are all of
+ * the message's fields, so a regenerated IDL with a new field fails it instead of the field being dropped.
  */
 export const WRITTEN_FIELDS: ReadonlyMap<DescMessage, readonly number[]> = new Map<DescMessage, number[]>([
   [GetTaskResponseSchema, [1]],
